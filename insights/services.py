@@ -1,0 +1,121 @@
+"""Writes to the Statement store. `statement_record` is the one way Guild's own actions become statements."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Statement
+from .xapi.activities import ActivityRef, StatementContext, StatementResult, parse_activity_iri
+from .xapi.agents import agent_key
+from .xapi.statements import build_statement, format_timestamp
+from .xapi.validation import validate_statement
+from .xapi.vocabulary import Verb, site_root
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def guild_authority() -> dict[str, Any]:
+    """The authority on statements Guild itself produces."""
+    return {"objectType": "Agent", "account": {"homePage": site_root(), "name": "guild"}}
+
+
+def _context_activity_ids(data: dict[str, Any]) -> list[str]:
+    ids = [data["object"].get("id", "")] if data["object"].get("objectType", "Activity") == "Activity" else []
+    for activities in (data.get("context", {}).get("contextActivities") or {}).values():
+        items = activities if isinstance(activities, list) else [activities]
+        ids.extend(item.get("id", "") for item in items)
+    return ids
+
+
+def statement_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """The indexed columns for a statement; course and lesson come from any Guild IRI it mentions."""
+    course_iri = lesson_iri = ""
+    for iri in _context_activity_ids(data):
+        parsed = parse_activity_iri(iri)
+        if parsed and parsed[0] == "course" and not course_iri:
+            course_iri = iri
+        elif parsed and parsed[0] == "lesson" and not lesson_iri:
+            lesson_iri = iri
+    obj = data["object"]
+    object_type = obj.get("objectType", "Activity")
+    object_id = agent_key(obj) if object_type in ("Agent", "Group") else obj.get("id", "")
+    return {
+        "verb": data["verb"]["id"],
+        "actor_key": agent_key(data["actor"]),
+        "object_id": object_id,
+        "object_type": object_type,
+        "registration": (data.get("context") or {}).get("registration"),
+        "course_iri": course_iri,
+        "lesson_iri": lesson_iri,
+    }
+
+
+def statement_record(
+    *,
+    actor: User,
+    verb: Verb,
+    object: ActivityRef | User,  # noqa: A002  (the xAPI property's name)
+    result: StatementResult | None = None,
+    context: StatementContext | None = None,
+    timestamp: datetime | None = None,
+) -> Statement:
+    """Build, validate and store the statement for an action, in the caller's transaction.
+
+    Call it inside the service's `transaction.atomic()`: if the action fails afterwards, the
+    statement rolls back with it. The id is deterministic, so recording the same action at the
+    same moment twice stores one row (INSERT … ON CONFLICT DO NOTHING, one query).
+    Raises `StatementValidationError` if a bug built an invalid statement; nothing is stored then.
+    """
+    now = timezone.now()
+    data = build_statement(
+        actor=actor, verb=verb, object=object, result=result, context=context, timestamp=timestamp or now
+    )
+    validate_statement(data)
+    data["stored"] = format_timestamp(now)
+    data["authority"] = guild_authority()
+    data["version"] = "1.0.0"
+    statement = Statement(
+        id=data["id"],
+        actor_user=actor,
+        timestamp=timestamp or now,
+        stored=now,
+        data=data,
+        **statement_columns(data),
+    )
+    if not transaction.get_connection().in_atomic_block:
+        logger.warning("statement_record called outside a transaction: %s", data["verb"]["id"])
+    Statement.objects.bulk_create([statement], ignore_conflicts=True)
+    transaction.on_commit(_schedule_forwarding)
+    return statement
+
+
+def _schedule_forwarding() -> None:
+    from . import forwarding
+
+    forwarding.schedule_after_commit()
+
+
+def publication_record(*, page, user: User, revision=None) -> Statement:
+    """`published` for a course or lesson, with its full definition and the revision in context."""
+    from courses.models import CoursePage
+
+    from .xapi import vocabulary as xapi
+
+    parent: list[ActivityRef] = []
+    if not isinstance(page, CoursePage):
+        course = CoursePage.objects.parent_of(page).first()
+        parent = [course.xapi_activity()] if course else []
+    return statement_record(
+        actor=user,
+        verb=xapi.PUBLISHED,
+        object=page.xapi_activity(),
+        context=StatementContext(parent=parent, revision=str(revision.pk) if revision else None),
+    )

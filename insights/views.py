@@ -1,0 +1,109 @@
+"""Every IRI Guild mints resolves: JSON for machines (Accept: application/json), a page for people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from .xapi import vocabulary
+from .xapi.activities import ACTIVITY_KINDS
+from .xapi.activities import activity_iri as build_activity_iri
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept.split(",")[0]
+
+
+def _describe(request: HttpRequest, payload: dict[str, Any], title: str, description: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(payload)
+    return render(request, "insights/iri.html", {"title": title, "description": description, "payload": payload})
+
+
+def _activity_object(kind: str, key: str):
+    """The live page or object behind an activity IRI, or None."""
+    from courses.models import CoursePage, LessonPage
+
+    if kind == "course":
+        return CoursePage.objects.live().public().filter(activity_id=key).first()
+    if kind == "lesson":
+        return LessonPage.objects.live().public().filter(activity_id=key).first()
+    if kind == "question":
+        return LessonPage.objects.live().public().filter(body__icontains=key).first()
+    return None
+
+
+def activity_definition(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    if kind not in ACTIVITY_KINDS:
+        raise Http404("Unknown activity kind")
+    target = _activity_object(kind, key)
+    if target is None:
+        raise Http404("No such activity")
+    if kind == "question":
+        ref = target.specific.knowledge_check_activity(key) if key in target.knowledge_checks() else None
+        if ref is None:
+            raise Http404("No such activity")
+    else:
+        ref = target.xapi_activity()
+    if not _wants_json(request):
+        return redirect(target.url + (f"#block-{key}" if kind == "question" else ""))
+    definition: dict[str, Any] = {"type": ref.type_iri, "name": {"en": ref.name}}
+    if ref.description:
+        definition["description"] = {"en": ref.description}
+    if ref.interaction:
+        definition.update(
+            {
+                "interactionType": ref.interaction["interactionType"],
+                "correctResponsesPattern": ref.interaction["correctResponsesPattern"],
+                "choices": [
+                    {"id": c["id"], "description": {"en": c["description"]}} for c in ref.interaction["choices"]
+                ],
+            }
+        )
+    return JsonResponse({"objectType": "Activity", "id": build_activity_iri(kind, key), "definition": definition})
+
+
+def verb_iri(request: HttpRequest, key: str) -> HttpResponse:
+    verb = vocabulary.MINTED_VERBS.get(key)
+    if verb is None:
+        raise Http404("Unknown verb")
+    payload = {"id": verb.iri, "display": {"en": verb.display}, "definition": {"en": verb.description}}
+    return _describe(request, payload, f"Verb: {verb.display}", verb.description)
+
+
+def activity_type_iri(request: HttpRequest, key: str) -> HttpResponse:
+    activity_type = vocabulary.MINTED_ACTIVITY_TYPES.get(key)
+    if activity_type is None:
+        raise Http404("Unknown activity type")
+    payload = {
+        "id": activity_type.iri,
+        "name": {"en": activity_type.name},
+        "description": {"en": activity_type.description},
+    }
+    return _describe(request, payload, f"Activity type: {activity_type.name}", activity_type.description)
+
+
+def extension_iri(request: HttpRequest, key: str) -> HttpResponse:
+    extension = vocabulary.EXTENSIONS.get(key)
+    if extension is None:
+        raise Http404("Unknown extension")
+    payload = {"id": extension.iri, "name": {"en": key}, "description": {"en": extension.description}}
+    return _describe(request, payload, f"Extension: {key}", extension.description)
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    payload = {
+        "id": vocabulary.profile_iri(),
+        "name": {"en": "Guild xAPI profile v1.0"},
+        "verbs": [
+            {"id": v.iri, "display": {"en": v.display}, "definition": {"en": v.description}} for v in vocabulary.VERBS
+        ],
+        "activityTypes": [t.iri for t in vocabulary.ACTIVITY_TYPES],
+        "extensions": [e.iri for e in vocabulary.EXTENSIONS.values()],
+    }
+    return _describe(
+        request, payload, "Guild xAPI profile v1.0", "The verbs, activity types and extensions Guild emits."
+    )

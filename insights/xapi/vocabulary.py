@@ -1,0 +1,134 @@
+"""The verbs, activity types and extensions Guild emits.
+
+Standard IRIs come from ADL, TinCan/xAPI registry, ActivityStreams and community profiles;
+IRIs Guild mints live under `{site}/xapi/...` and resolve to a description (insights.views).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+def site_root() -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+
+def minted_iri(kind: str, name: str) -> str:
+    """An IRI Guild owns: kind is one of verbs, activity-types, extensions."""
+    return f"{site_root()}/xapi/{kind}/{name}"
+
+
+@dataclass(frozen=True)
+class Verb:
+    key: str
+    display: str
+    description: str
+    standard_iri: str = ""
+
+    @property
+    def iri(self) -> str:
+        return self.standard_iri or minted_iri("verbs", self.key)
+
+    @property
+    def minted(self) -> bool:
+        return not self.standard_iri
+
+
+REGISTERED = Verb("registered", "registered", "Enrolled in a course.", "http://adlnet.gov/expapi/verbs/registered")
+UNREGISTERED = Verb("unregistered", "unregistered", "Left a course.", "http://id.tincanapi.com/verb/unregistered")
+EXPERIENCED = Verb("experienced", "experienced", "Opened a lesson.", "http://adlnet.gov/expapi/verbs/experienced")
+ANSWERED = Verb("answered", "answered", "Answered a knowledge check.", "http://adlnet.gov/expapi/verbs/answered")
+COMPLETED = Verb(
+    "completed", "completed", "Completed a lesson or a course.", "http://adlnet.gov/expapi/verbs/completed"
+)
+POSTED = Verb("posted", "posted", "Started a thread or replied.", "https://w3id.org/xapi/acrossx/verbs/posted")
+EDITED = Verb("edited", "edited", "Edited a post.", "https://w3id.org/xapi/acrossx/verbs/edited")
+DELETED = Verb("deleted", "deleted", "Deleted a post.", "https://w3id.org/xapi/dod-isd/verbs/deleted")
+VOTED_UP = Verb("voted-up", "voted up", "Marked a post as helpful.", "http://id.tincanapi.com/verb/voted-up")
+UNVOTED = Verb("unvoted", "withdrew vote", "Withdrew a helpful vote (a new fact, never a voiding).")
+ACCEPTED = Verb("accepted", "accepted", "Accepted a reply as the answer to a question.")
+ANNOTATED = Verb("annotated", "annotated", "Wrote a note on a lesson.", "https://w3id.org/xapi/acrossx/verbs/annotated")
+SHARED = Verb("shared", "shared", "Shared a note with the course's learners.", "http://adlnet.gov/expapi/verbs/shared")
+RATED = Verb("rated", "rated", "Rated a lesson.", "http://id.tincanapi.com/verb/rated")
+FOLLOWED = Verb("follow", "followed", "Followed a person, course or tag.", "http://activitystrea.ms/schema/1.0/follow")
+STOPPED_FOLLOWING = Verb(
+    "stop-following", "stopped following", "Stopped following.", "http://activitystrea.ms/schema/1.0/stop-following"
+)
+FLAGGED = Verb(
+    "flag-as-inappropriate", "flagged", "Flagged a post.", "http://activitystrea.ms/schema/1.0/flag-as-inappropriate"
+)
+HID = Verb("hid", "hid", "A moderator hid a post.")
+RESTORED = Verb("restored", "restored", "A moderator restored a hidden post.")
+ROUTED = Verb("routed", "routed", "An unanswered question was routed to someone who may know.")
+PUBLISHED = Verb(
+    "published", "published", "An author published a course or lesson.", "https://w3id.org/xapi/dod-isd/verbs/published"
+)
+
+VERBS: tuple[Verb, ...] = (
+    REGISTERED, UNREGISTERED, EXPERIENCED, ANSWERED, COMPLETED, POSTED, EDITED, DELETED, VOTED_UP, UNVOTED,
+    ACCEPTED, ANNOTATED, SHARED, RATED, FOLLOWED, STOPPED_FOLLOWING, FLAGGED, HID, RESTORED, ROUTED, PUBLISHED,
+)  # fmt: skip
+MINTED_VERBS = {verb.key: verb for verb in VERBS if verb.minted}
+
+
+def verb_by_iri(iri: str) -> Verb | None:
+    return next((verb for verb in VERBS if verb.iri == iri), None)
+
+
+@dataclass(frozen=True)
+class ActivityType:
+    key: str
+    name: str
+    description: str
+    standard_iri: str = ""
+
+    @property
+    def iri(self) -> str:
+        return self.standard_iri or minted_iri("activity-types", self.key)
+
+
+COURSE = ActivityType("course", "Course", "A Guild course.", "http://adlnet.gov/expapi/activities/course")
+LESSON = ActivityType("lesson", "Lesson", "A lesson in a Guild course.", "http://adlnet.gov/expapi/activities/lesson")
+QUESTION = ActivityType(
+    "question",
+    "Knowledge check",
+    "A knowledge check inside a lesson.",
+    "http://adlnet.gov/expapi/activities/cmi.interaction",
+)
+THREAD = ActivityType(
+    "thread", "Discussion thread", "A thread on a lesson.", "http://id.tincanapi.com/activitytype/discussion"
+)
+REPLY = ActivityType("reply", "Reply", "A reply in a thread.", "http://id.tincanapi.com/activitytype/forum-reply")
+NOTE = ActivityType("note", "Note", "A learner's note on a lesson.")
+TAG = ActivityType("tag", "Tag", "A topic tag.", "http://id.tincanapi.com/activitytype/tag")
+PROFILE = ActivityType(
+    "profile", "Guild xAPI profile", "Guild's statement profile.", "http://adlnet.gov/expapi/activities/profile"
+)
+
+ACTIVITY_TYPES: tuple[ActivityType, ...] = (COURSE, LESSON, QUESTION, THREAD, REPLY, NOTE, TAG)
+MINTED_ACTIVITY_TYPES = {t.key: t for t in ACTIVITY_TYPES if not t.standard_iri}
+
+
+@dataclass(frozen=True)
+class Extension:
+    key: str
+    description: str
+
+    @property
+    def iri(self) -> str:
+        return minted_iri("extensions", self.key)
+
+
+VISIBILITY = Extension("visibility", "Whether a note is private to its writer or shared with the course's learners.")
+NOTE_TEXT = Extension("note-text", "The text of a shared note, included only when the export policy allows.")
+FLAG_REASON = Extension("flag-reason", "Why a post was flagged: spam, off-topic, abusive or other.")
+ROUTED_TO = Extension("routed-to", "The account a question was routed to.")
+BLOCK_ID = Extension("block-id", "The lesson block (StreamField block id) the action refers to.")
+EXTENSIONS: dict[str, Extension] = {e.key: e for e in (VISIBILITY, NOTE_TEXT, FLAG_REASON, ROUTED_TO, BLOCK_ID)}
+
+
+def profile_iri() -> str:
+    """Sent as contextActivities.category on every Guild statement."""
+    return f"{site_root()}/xapi/profile/v1.0"

@@ -1,0 +1,8 @@
+"""Local development: `make run`. Debug on, a fixed insecure key, mail to the console."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = True
+SECRET_KEY = env("SECRET_KEY", "django-insecure-guild-dev-only-key-never-use-in-production-0123456789")
+INTERNAL_IPS = ["127.0.0.1"]

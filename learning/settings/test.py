@@ -1,0 +1,25 @@
+"""Tests: fast hasher, in-memory cache and mail, tasks inline unless a test starts a real worker."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env
+
+SECRET_KEY = "test-secret-key-not-for-production-use-0123456789abcdefghijklmnop"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+WAGTAILADMIN_BASE_URL = "http://testserver"
+XAPI_ACCOUNT_HOMEPAGE = "http://testserver"
+ALLOWED_HOSTS = ["*"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Parallel runs against one PostgreSQL server (xdist workers, several checkouts) need distinct test databases.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env("GUILD_TEST_DB_NAME", "test_guild")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
