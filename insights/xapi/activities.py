@@ -35,7 +35,8 @@ class ActivityRef:
     key: uuid.UUID | str
     name: str
     description: str = ""
-    interaction: Mapping[str, Any] | None = None
+    # Excluded from the hash (dicts aren't hashable) but not from equality, so hashing stays consistent.
+    interaction: Mapping[str, Any] | None = field(default=None, hash=False)
 
     @property
     def iri(self) -> str:

@@ -6,15 +6,17 @@ timestamp as UTC milliseconds with `Z`, and derive a deterministic id so a repla
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import tincan
 from django.conf import settings
 
 from .activities import ActivityRef, StatementContext, StatementResult
-from .vocabulary import Verb, profile_iri
+from .vocabulary import Verb, profile_iri, site_root
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -50,11 +52,6 @@ def actor_for_user(user: User) -> dict[str, Any]:
 
 def _language_map(text: str) -> tincan.LanguageMap:
     return tincan.LanguageMap({settings.XAPI_LANGUAGE: text})
-
-
-def _tincan_agent(user: User) -> tincan.Agent:
-    account = actor_for_user(user)["account"]
-    return tincan.Agent(account=tincan.AgentAccount(home_page=account["homePage"], name=account["name"]))
 
 
 def _tincan_activity(ref: ActivityRef, *, full: bool) -> tincan.Activity:
@@ -94,6 +91,28 @@ def _tincan_result(result: StatementResult) -> tincan.Result:
     return built
 
 
+@lru_cache(maxsize=8192)
+def _activity_json(ref: ActivityRef, root: str) -> str:
+    """An activity's full JSON, built by tincan once per distinct ref and site root (refs are values)."""
+    return json.dumps(_tincan_activity(ref, full=True).as_version("1.0.3"))
+
+
+@lru_cache(maxsize=256)
+def _verb_json(verb: Verb, language: str, root: str) -> str:
+    return json.dumps(
+        tincan.Verb(id=verb.iri, display=tincan.LanguageMap({language: verb.display})).as_version("1.0.3")
+    )
+
+
+@lru_cache(maxsize=1)
+def _category_json(profile: str) -> str:
+    return json.dumps([tincan.Activity(id=profile).as_version("1.0.3")])
+
+
+def _activity(ref: ActivityRef) -> dict[str, Any]:
+    return json.loads(_activity_json(ref, site_root()))
+
+
 def build_statement(
     *,
     actor: User,
@@ -103,39 +122,44 @@ def build_statement(
     context: StatementContext | None = None,
     timestamp: datetime,
 ) -> dict[str, Any]:
-    """A complete statement as a dict, ready for validation and storage."""
+    """A complete statement as a dict, ready for validation and storage.
+
+    tincan builds every part; the immutable parts (activities, verbs) are built once and cached
+    as JSON, because building them is most of the cost of recording an action.
+    """
     context = context or StatementContext()
     object_is_activity = isinstance(object, ActivityRef)
-    statement = tincan.Statement(
-        actor=_tincan_agent(actor),
-        verb=tincan.Verb(id=verb.iri, display=_language_map(verb.display)),
-        object=_tincan_activity(object, full=True) if object_is_activity else _tincan_agent(object),
-    )
-    context_activities = tincan.ContextActivities(category=[tincan.Activity(id=profile_iri())])
-    if context.parent:
-        context_activities.parent = [_tincan_activity(ref, full=True) for ref in context.parent]
-    if context.grouping:
-        context_activities.grouping = [_tincan_activity(ref, full=True) for ref in context.grouping]
-    built_context = tincan.Context(context_activities=context_activities)
+    built_context: dict[str, Any] = {}
     if context.registration:
-        built_context.registration = context.registration
+        built_context["registration"] = str(context.registration)
+    context_activities: dict[str, Any] = {"category": json.loads(_category_json(profile_iri()))}
+    if context.parent:
+        context_activities["parent"] = [_activity(ref) for ref in context.parent]
+    if context.grouping:
+        context_activities["grouping"] = [_activity(ref) for ref in context.grouping]
+    built_context["contextActivities"] = context_activities
     if object_is_activity:
         # platform, language and revision are only allowed when the object is an Activity.
-        built_context.platform = settings.XAPI_PLATFORM
-        built_context.language = settings.XAPI_LANGUAGE
+        built_context["platform"] = settings.XAPI_PLATFORM
+        built_context["language"] = settings.XAPI_LANGUAGE
         if context.revision:
-            built_context.revision = context.revision
+            built_context["revision"] = context.revision
     if context.extensions:
-        built_context.extensions = tincan.Extensions({ext.iri: value for ext, value in context.extensions.items()})
-    statement.context = built_context
-    if result is not None:
-        statement.result = _tincan_result(result)
+        built_context["extensions"] = tincan.Extensions(
+            {ext.iri: value for ext, value in context.extensions.items()}
+        ).as_version("1.0.3")
 
-    data: dict[str, Any] = statement.as_version("1.0.3")
-    data.pop("version", None)
-    if result is not None and result.duration is not None:
-        data["result"]["duration"] = format_duration(result.duration)
-    data["timestamp"] = format_timestamp(timestamp)
+    data: dict[str, Any] = {
+        "actor": actor_for_user(actor),
+        "verb": json.loads(_verb_json(verb, settings.XAPI_LANGUAGE, site_root())),
+        "object": _activity(object) if object_is_activity else actor_for_user(object),
+        "context": built_context,
+        "timestamp": format_timestamp(timestamp),
+    }
+    if result is not None:
+        data["result"] = _tincan_result(result).as_version("1.0.3")
+        if result.duration is not None:
+            data["result"]["duration"] = format_duration(result.duration)
     data["id"] = str(statement_id_for(data))
     return data
 

@@ -168,8 +168,21 @@ XAPI_EXPORT_SHARED_NOTE_TEXT = env_bool("XAPI_EXPORT_SHARED_NOTE_TEXT", False)
 # A lesson view is recorded as `experienced` at most once per learner and lesson in this window.
 XAPI_EXPERIENCED_WINDOW_SECONDS = env_int("XAPI_EXPERIENCED_WINDOW_SECONDS", 30 * 60)
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: console by default; set EMAIL_HOST (and friends) for SMTP.
+EMAIL_HOST = env("EMAIL_HOST", "")
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Guild <guild@localhost>")
+# Uploaded images and documents: served by Django only when asked (single-box installs); use a
+# web server or object storage in front of MEDIA_ROOT for larger sites.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 
 LOGGING = {
     "version": 1,

@@ -6,3 +6,5 @@ from .base import env
 DEBUG = True
 SECRET_KEY = env("SECRET_KEY", "django-insecure-guild-dev-only-key-never-use-in-production-0123456789")
 INTERNAL_IPS = ["127.0.0.1"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
