@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= learning.settings.dev
 
-.PHONY: run test install install-dev browser ralph lint check migrate seed bench clean
+.PHONY: run test install install-dev browser ralph xapi-validator lint check migrate seed bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,14 @@ $(VENV)-ralph/.installed: requirements-ralph.txt
 	$(VENV)-ralph/bin/pip install --quiet -r requirements-ralph.txt
 	touch $@
 
-test: install-dev browser ralph
+# Learning Locker's xAPI validator (npm, versions pinned by package-lock.json): an independent check
+# that every statement Guild produces is valid (tests/insights/test_statements_valid.py).
+XAPI_VALIDATOR := tests/insights/xapi_validator
+xapi-validator: $(XAPI_VALIDATOR)/node_modules/.package-lock.json
+$(XAPI_VALIDATOR)/node_modules/.package-lock.json: $(XAPI_VALIDATOR)/package.json $(XAPI_VALIDATOR)/package-lock.json
+	cd $(XAPI_VALIDATOR) && npm ci --no-audit --no-fund --loglevel=error
+
+test: install-dev browser ralph xapi-validator
 	DJANGO_SETTINGS_MODULE=learning.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -63,8 +70,8 @@ check: install-dev
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=guild.example.com \
 	  DJANGO_SETTINGS_MODULE=learning.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-bench: install-dev
+bench: install-dev ralph
 	@for script in bench/*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=learning.settings.test $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(VENV)-ralph staticfiles test-artifacts
+	rm -rf $(VENV) $(VENV)-ralph staticfiles test-artifacts $(XAPI_VALIDATOR)/node_modules

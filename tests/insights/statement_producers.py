@@ -1,0 +1,190 @@
+"""Every way Guild produces statements today, as one registry the validity tests walk.
+
+A producer drives real services (never `statement_record` directly) the way a person would, so the
+statements checked are exactly the ones Guild stores. When an issue adds a service that records
+statements (threads, replies, notes, ratings, follows…), it adds a producer here with `@producer`;
+`test_every_recording_function_has_a_producer` fails until it does.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import count
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+
+from courses import services as course_services
+from courses.blocks import option_ids
+from insights.xapi import vocabulary as xapi
+from tests.factories import UserFactory, course_with_lessons
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from courses.models import CoursePage, LessonPage
+
+
+@dataclass
+class World:
+    """What producers act on: a published course with lessons (each with a knowledge check), and a
+    moderator to publish (Authors may only submit for review; DESIGN.md §1)."""
+
+    publisher: User
+    course: CoursePage
+    lessons: list[LessonPage]
+    _serial: count = field(default_factory=count)
+
+    def new_learner(self) -> User:
+        """A fresh learner per producer, so one producer's history never changes what another records."""
+        return UserFactory(username=f"producer-learner-{next(self._serial)}")
+
+
+def make_world() -> World:
+    course, lessons = course_with_lessons(3, title="Writing for the web", slug="writing-for-the-web")
+    publisher = UserFactory(username="producer-moderator", groups=["Learners", "Moderators"])
+    return World(publisher=publisher, course=course, lessons=lessons)
+
+
+@dataclass(frozen=True)
+class Producer:
+    """`covers`: dotted names of the functions that record statements this producer exercises;
+    `verbs`: the verb IRIs it must record (each one at least once)."""
+
+    name: str
+    covers: tuple[str, ...]
+    verbs: tuple[str, ...]
+    run: Callable[[World], None]
+
+
+PRODUCERS: list[Producer] = []
+
+
+def producer(name: str, *, covers: tuple[str, ...], verbs: tuple[xapi.Verb, ...]):
+    def register(run: Callable[[World], None]) -> Callable[[World], None]:
+        PRODUCERS.append(Producer(name=name, covers=covers, verbs=tuple(v.iri for v in verbs), run=run))
+        return run
+
+    return register
+
+
+# --- courses -----------------------------------------------------------------------------------
+
+
+@producer("enrol", covers=("courses.services.enrolment_create",), verbs=(xapi.REGISTERED,))
+def enrol(world: World) -> None:
+    course_services.enrolment_create(user=world.new_learner(), course=world.course)
+
+
+@producer("leave a course", covers=("courses.services.enrolment_cancel",), verbs=(xapi.UNREGISTERED,))
+def leave(world: World) -> None:
+    learner = world.new_learner()
+    course_services.enrolment_create(user=learner, course=world.course)
+    course_services.enrolment_cancel(user=learner, course=world.course)
+
+
+@producer("re-enrol after leaving", covers=("courses.services.enrolment_create",), verbs=(xapi.REGISTERED,))
+def re_enrol(world: World) -> None:
+    learner = world.new_learner()
+    course_services.enrolment_create(user=learner, course=world.course)
+    course_services.enrolment_cancel(user=learner, course=world.course)
+    course_services.enrolment_create(user=learner, course=world.course)
+
+
+@producer("view a lesson", covers=("courses.services.lesson_view",), verbs=(xapi.EXPERIENCED,))
+def view_lesson(world: World) -> None:
+    learner = world.new_learner()
+    course_services.enrolment_create(user=learner, course=world.course)
+    course_services.lesson_view(user=learner, lesson=world.lessons[0])
+
+
+@producer("answer a knowledge check", covers=("courses.services.knowledge_check_answer",), verbs=(xapi.ANSWERED,))
+def answer(world: World) -> None:
+    learner = world.new_learner()
+    lesson = world.lessons[0]
+    course_services.enrolment_create(user=learner, course=world.course)
+    block_id, check = next(iter(lesson.knowledge_checks().items()))
+    for choice in option_ids(len(check["options"])):  # right and wrong answers carry different results
+        course_services.knowledge_check_answer(user=learner, lesson=lesson, block_id=block_id, choice=choice)
+
+
+@producer("complete a lesson", covers=("courses.services.lesson_complete",), verbs=(xapi.COMPLETED,))
+def complete_lesson(world: World) -> None:
+    learner = world.new_learner()
+    course_services.enrolment_create(user=learner, course=world.course)
+    course_services.lesson_view(user=learner, lesson=world.lessons[0])
+    course_services.lesson_complete(user=learner, lesson=world.lessons[0])
+
+
+@producer("complete a course", covers=("courses.services.lesson_complete",), verbs=(xapi.COMPLETED,))
+def complete_course(world: World) -> None:
+    learner = world.new_learner()
+    course_services.enrolment_create(user=learner, course=world.course)
+    for lesson in world.lessons:
+        course_services.lesson_complete(user=learner, lesson=lesson)
+
+
+# --- publishing (Wagtail's page_published signal) --------------------------------------------------
+
+
+@producer(
+    "publish a course and a lesson",
+    covers=("insights.signals.record_publication", "insights.services.publication_record"),
+    verbs=(xapi.PUBLISHED,),
+)
+def publish(world: World) -> None:
+    world.course.save_revision(user=world.publisher).publish(user=world.publisher)
+    lesson = world.lessons[1]
+    lesson.title = "Headlines that earn the click"
+    lesson.save_revision(user=world.publisher).publish(user=world.publisher)
+
+
+# --- coverage: which functions record statements ----------------------------------------------------
+
+_RECORDERS = frozenset(("statement_record", "publication_record"))
+
+
+def recording_functions() -> set[str]:
+    """Dotted names of functions in each app's services/signals modules that record a statement.
+
+    Found by parsing their source for a call to `statement_record` or `publication_record` (calls,
+    not mentions in docstrings), so a new recording service is noticed without anyone listing it.
+    """
+    found: set[str] = set()
+    for config in apps.get_app_configs():
+        if not config.path.startswith(str(_project_root())):
+            continue
+        for module_name in ("services", "signals"):
+            try:
+                module = importlib.import_module(f"{config.name}.{module_name}")
+            except ModuleNotFoundError as error:
+                if error.name != f"{config.name}.{module_name}":
+                    raise
+                continue
+            for name, function in inspect.getmembers(module, inspect.isfunction):
+                if function.__module__ != module.__name__ or name == "statement_record":
+                    continue
+                if _calls_a_recorder(function):
+                    found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def _calls_a_recorder(function: Callable) -> bool:
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            callee = node.func
+            name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
+            if name in _RECORDERS:
+                return True
+    return False
+
+
+def _project_root():
+    from django.conf import settings
+
+    return settings.BASE_DIR
