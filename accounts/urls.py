@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
+
+from insights.export_views import my_statements
 
 from . import views
 
@@ -14,4 +16,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(template_name="accounts/logged_out.html"), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("", views.account, name="account"),
+    # The learner's own statements (insights owns the export): /accounts/statements.ndjson or .csv
+    re_path(r"^statements\.(?P<fmt>ndjson|csv)$", my_statements, name="my-statements"),
 ]

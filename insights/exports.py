@@ -1,0 +1,570 @@
+"""Streaming exports of the Statement store: NDJSON, JSON and CSV, in constant memory.
+
+Contract:
+- Statements come out in (stored, id) order, the order the store indexes and the xAPI API pages in,
+  read `EXPORT_CHUNK_SIZE` rows at a time; memory does not grow with the number of statements.
+- `since`/`until` filter on `stored`, with the xAPI Statement API's meaning (since exclusive, until
+  inclusive): an incremental export that passes the previous run's newest `stored` as `since` gets
+  every statement that arrived since, including late ones whose `timestamp` is older. A date without
+  a time means whole days: `since=2025-05-01 until=2025-05-31` is all of May (UTC).
+- NDJSON and JSON carry each statement's `data` as stored, read as JSON text straight from the
+  database (never parsed and re-serialised, which is most of the speed). Voided statements are
+  included, as are the voiding statements, so the history is complete; CSV marks them in `voided`.
+- CSV is flat (one row per statement, the columns of `CSV_COLUMNS`) and safe to open in a spreadsheet:
+  every text cell starting with = + - @ tab or CR gets a leading apostrophe (responses are user text).
+- Nothing here writes; permission checks belong to the callers (the command, the admin view for
+  Analysts, and the learner's own download, which always filters on `actor_user`).
+
+Rows are read with keyset pagination on (stored, id): one short indexed query per chunk, no
+long-lived server-side cursor or transaction (measured against a single chunked cursor in
+bench/export.py; see `EXPORT_STRATEGY`). The generated SQL is Django's, but rows are fetched
+with a plain cursor, so no model instances or per-row field converters are made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import BooleanField, F, Func, QuerySet, TextField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+from django.utils.dateparse import parse_datetime
+
+from .models import Statement
+from .xapi import vocabulary
+from .xapi.activities import activity_iri
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+EXPORT_CHUNK_SIZE = 2000
+Strategy = Literal["keyset", "cursor"]
+EXPORT_STRATEGY: Strategy = "keyset"
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "statement_id",
+    "timestamp",
+    "stored",
+    "actor_account_name",
+    "actor_ifi",
+    "verb_id",
+    "verb_display",
+    "object_id",
+    "object_type",
+    "object_name",
+    "course_iri",
+    "course_title",
+    "lesson_iri",
+    "lesson_title",
+    "registration",
+    "result_score_raw",
+    "result_score_scaled",
+    "result_success",
+    "result_completion",
+    "result_response",
+    "result_duration",
+    "result_duration_seconds",
+    "voided",
+)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    content_type: str
+    extension: str
+    label: str
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    "ndjson": ExportFormat("ndjson", "application/x-ndjson; charset=utf-8", "ndjson", "NDJSON (one statement a line)"),
+    "csv": ExportFormat("csv", "text/csv; charset=utf-8", "csv", "CSV (flat columns, for spreadsheets)"),
+    "json": ExportFormat("json", "application/json; charset=utf-8", "json", "JSON (one array)"),
+}
+
+
+class ExportFilterError(ValueError):
+    """Input the export cannot honour (bad date, unknown verb or course); the message is for people."""
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which statements to export. Empty fields mean "no restriction".
+
+    since/until apply to `stored` (since exclusive, until inclusive); `course_iris` holds every
+    course IRI the requested slug names; `user_id` restricts to statements whose actor is that user.
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+    verb: str = ""
+    course_iris: tuple[str, ...] = ()
+    course_slug: str = ""
+    user_id: int | None = None
+
+    def queryset(self) -> QuerySet[Statement]:
+        statements = Statement.objects.all()
+        if self.since is not None:
+            statements = statements.filter(stored__gt=self.since)
+        if self.until is not None:
+            statements = statements.filter(stored__lte=self.until)
+        if self.verb:
+            statements = statements.filter(verb=self.verb)
+        if self.course_slug or self.course_iris:
+            statements = statements.filter(course_iri__in=self.course_iris)
+        if self.user_id is not None:
+            statements = statements.filter(actor_user_id=self.user_id)
+        return statements
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing what people type (command options, admin form, query strings)
+
+
+def parse_moment(value: str, *, end_of_day: bool) -> datetime:
+    """An ISO 8601 date or date-time as an aware UTC datetime.
+
+    Naive times are UTC. A bare date is a whole day: for `since` (exclusive) the instant just before
+    midnight, so the day is included; for `until` (inclusive) the last microsecond of the day.
+    """
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day + timedelta(days=1) if end_of_day else day, time.min, tzinfo=UTC)
+            return moment - timedelta(microseconds=1)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ExportFilterError(
+            f"Not an ISO 8601 date or date-time: {value!r} (try 2025-05-01 or 2025-05-01T09:30:00Z)."
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def resolve_verb(value: str) -> str:
+    """A verb IRI from an IRI or a Guild vocabulary key (`completed`, `voted-up`…).
+
+    Any absolute IRI is accepted, so statements from external producers can be exported by their
+    own verbs; anything else must be a key of insights.xapi.vocabulary.
+    """
+    text = value.strip()
+    by_key = {verb.key: verb for verb in vocabulary.VERBS}
+    if text in by_key:
+        return by_key[text].iri
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", text):
+        return text
+    known = ", ".join(sorted(by_key))
+    raise ExportFilterError(f"Unknown verb {value!r}: give a verb IRI or one of: {known}.")
+
+
+def resolve_course(slug: str) -> tuple[str, ...]:
+    """The activity IRIs of the course(s) with this slug (live or not: history outlives publication)."""
+    from courses.models import CoursePage
+
+    keys = list(CoursePage.objects.filter(slug=slug.strip()).values_list("activity_id", flat=True))
+    if not keys:
+        raise ExportFilterError(f"No course with the slug {slug!r}.")
+    return tuple(activity_iri("course", key) for key in keys)
+
+
+def export_filter(
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    verb: str | None = None,
+    course: str | None = None,
+    user: User | None = None,
+) -> ExportFilter:
+    """Validate raw filter input into an ExportFilter; raises ExportFilterError with a readable reason."""
+    parsed_since = parse_moment(since, end_of_day=False) if since else None
+    parsed_until = parse_moment(until, end_of_day=True) if until else None
+    if parsed_since and parsed_until and parsed_since >= parsed_until:
+        raise ExportFilterError("`since` must be before `until`.")
+    return ExportFilter(
+        since=parsed_since,
+        until=parsed_until,
+        verb=resolve_verb(verb) if verb else "",
+        course_iris=resolve_course(course) if course else (),
+        course_slug=course.strip() if course else "",
+        user_id=user.pk if user is not None else None,
+    )
+
+
+def export_filename(fmt: str, export: ExportFilter, *, now: datetime | None = None) -> str:
+    """`guild-statements[-<course>][-<verb>]-<UTC timestamp>.<ext>`: sortable, safe in any file system."""
+    parts = ["guild-statements"]
+    if export.course_slug:
+        parts.append(re.sub(r"[^a-z0-9-]+", "-", export.course_slug.lower()).strip("-"))
+    if export.verb:
+        parts.append(re.sub(r"[^a-z0-9-]+", "-", export.verb.rstrip("/").rsplit("/", 1)[-1].lower()).strip("-"))
+    parts.append((now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ"))
+    return "-".join(part for part in parts if part) + "." + EXPORT_FORMATS[fmt].extension
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading rows: keyset pages or one chunked cursor, without model instances
+
+
+_STORED, _ID, _VOIDED, _COURSE, _LESSON, _RAW = range(6)
+
+
+# What CSV never reads: dropped by the database before the text reaches Python, which halves what
+# json.loads has to parse (context activities with full definitions are most of a statement).
+_CSV_UNUSED_PATHS: tuple[tuple[str, ...], ...] = (
+    ("authority",),
+    ("version",),
+    ("attachments",),
+    ("context", "contextActivities"),
+    ("context", "extensions"),
+    ("context", "platform"),
+    ("context", "language"),
+    ("context", "instructor"),
+    ("context", "team"),
+    ("context", "statement"),
+    ("object", "definition", "choices"),
+    ("object", "definition", "correctResponsesPattern"),
+    ("object", "definition", "description"),
+    ("object", "definition", "extensions"),
+    ("object", "definition", "scale"),
+    ("object", "definition", "source"),
+    ("object", "definition", "target"),
+    ("object", "definition", "steps"),
+    ("result", "extensions"),
+)
+
+
+class _SlimJSON(Func):
+    """`data` as JSON text without `_CSV_UNUSED_PATHS` (SQLite json_remove, PostgreSQL #-); elsewhere whole."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST({sql} AS text)", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        paths = ", ".join("'$." + ".".join(path) + "'" for path in _CSV_UNUSED_PATHS)
+        return f"json_remove({sql}, {paths})", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        for path in _CSV_UNUSED_PATHS:
+            sql = f"({sql} #- '{{{','.join(path)}}}')"
+        return f"{sql}::text", params
+
+
+def _select(statements: QuerySet[Statement], *, slim: bool = False) -> QuerySet:
+    """The columns every format reads, in a fixed order (model fields first, the annotation last,
+    which is the order Django's compiler emits them in)."""
+    raw = _SlimJSON(F("data")) if slim else Cast("data", output_field=TextField())
+    return (
+        statements.annotate(raw=raw)
+        .order_by("stored", "id")
+        .values_list("stored", "id", "voided", "course_iri", "lesson_iri", "raw")
+    )
+
+
+def _execute(statements: QuerySet, cursor) -> None:
+    sql, params = statements.query.get_compiler(using=statements.db).as_sql()
+    cursor.execute(sql, params)
+
+
+def _as_datetime(value: Any) -> datetime:
+    """A raw `stored` value (SQLite: text; PostgreSQL: datetime) as an aware datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _after(statements: QuerySet, stored: Any, key: Any) -> QuerySet:
+    """Rows after (stored, key) as one row-value comparison, which both SQLite and PostgreSQL answer
+    with a range scan of the (stored, id) index whatever their statistics say (the OR-expanded
+    form can be planned as a full bitmap scan and sort on a freshly loaded table). The values are
+    the raw ones the database just returned, so they compare exactly as stored."""
+    quote = connections[statements.db].ops.quote_name
+    table = quote(Statement._meta.db_table)
+    condition = RawSQL(  # noqa: S611 (quoted model column names; the values are parameters)
+        f"({table}.{quote('stored')}, {table}.{quote('id')}) > (%s, %s)",
+        (stored, key),
+        output_field=BooleanField(),
+    )
+    return statements.filter(condition)
+
+
+def _keyset_pages(statements: QuerySet[Statement], chunk_size: int, slim: bool) -> Iterator[list[tuple]]:
+    """One `… WHERE (stored, id) > last ORDER BY stored, id LIMIT n` query per page.
+
+    Each query is short and independent: no transaction or server-side cursor stays open while a
+    slow client downloads, and PostgreSQL does not materialise the result (as a WITH HOLD cursor
+    outside a transaction would).
+    """
+    connection = connections[statements.db]
+    selected = _select(statements, slim=slim)
+    page = selected
+    while True:
+        with connection.cursor() as cursor:
+            _execute(page[:chunk_size], cursor)
+            rows = cursor.fetchall()
+        if rows:
+            yield rows
+        if len(rows) < chunk_size:
+            return
+        page = _after(selected, rows[-1][_STORED], rows[-1][_ID])
+
+
+def _cursor_pages(statements: QuerySet[Statement], chunk_size: int, slim: bool) -> Iterator[list[tuple]]:
+    """One query read through a chunked cursor (server-side on PostgreSQL, inside a transaction so it
+    is not WITH HOLD), `chunk_size` rows per fetch."""
+    connection = connections[statements.db]
+    with transaction.atomic(using=statements.db), connection.chunked_cursor() as cursor:
+        _execute(_select(statements, slim=slim), cursor)
+        while rows := cursor.fetchmany(chunk_size):
+            yield rows
+
+
+def statement_pages(
+    statements: QuerySet[Statement],
+    *,
+    chunk_size: int = EXPORT_CHUNK_SIZE,
+    strategy: Strategy | None = None,
+    slim: bool = False,
+) -> Iterator[list[tuple]]:
+    """Raw rows (stored, id, voided, course_iri, lesson_iri, data as JSON text) in (stored, id) order.
+
+    With `slim`, the JSON text lacks what CSV does not read (`_CSV_UNUSED_PATHS`).
+    """
+    pages = _cursor_pages if (strategy or EXPORT_STRATEGY) == "cursor" else _keyset_pages
+    return pages(statements, chunk_size, slim)
+
+
+# ---------------------------------------------------------------------------------------------
+# Formats
+
+
+def _json_text(raw: str) -> str:
+    """The stored JSON text on one line (it always is: Django and PostgreSQL write it compactly;
+    re-serialise only if something else ever stored it pretty-printed)."""
+    return json.dumps(json.loads(raw), ensure_ascii=False) if "\n" in raw or "\r" in raw else raw
+
+
+def _ndjson(pages: Iterable[list[tuple]], progress: Callable[[int], None] | None) -> Iterator[str]:
+    for rows in pages:
+        yield "\n".join([_json_text(row[_RAW]) for row in rows]) + "\n"
+        if progress:
+            progress(len(rows))
+
+
+def _json_array(pages: Iterable[list[tuple]], progress: Callable[[int], None] | None) -> Iterator[str]:
+    """`[`, the statements separated by `,\\n`, `]`: valid JSON however it is cut into chunks."""
+    separator = "[\n"
+    for rows in pages:
+        yield separator + ",\n".join([_json_text(row[_RAW]) for row in rows])
+        separator = ",\n"
+        if progress:
+            progress(len(rows))
+    yield "[]\n" if separator == "[\n" else "\n]\n"
+
+
+def _language_value(language_map: Any) -> str:
+    if not isinstance(language_map, dict) or not language_map:
+        return ""
+    return language_map.get("en") or language_map.get("en-US") or next(iter(language_map.values()))
+
+
+_DURATION = re.compile(
+    r"P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?"
+)
+_DURATION_SECONDS = {"y": 365 * 86400, "mo": 30 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "mi": 60, "s": 1}
+
+
+@lru_cache(maxsize=4096)
+def duration_seconds(value: str) -> float | None:
+    """An ISO 8601 duration in seconds (years as 365 days, months as 30), or None if not one."""
+    match = _DURATION.fullmatch(value)
+    if not match or value in ("P", "PT") or value.endswith("T"):
+        return None
+    return round(sum(float(v) * _DURATION_SECONDS[k] for k, v in match.groupdict().items() if v), 3)
+
+
+def _utc_text(value: str) -> str:
+    """Timestamps as UTC `…Z` text; Guild's already are, other producers' may carry offsets."""
+    if value.endswith("Z"):
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _stored_text(value: Any) -> str:
+    moment = _as_datetime(value)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')
+
+
+def _safe(value: Any) -> Any:
+    """Neutralise spreadsheet formulas: text starting with = + - @ tab or CR gets a leading apostrophe."""
+    if value.__class__ is str and value[:1] in _FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def _bool(value: Any) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+def _number(value: Any) -> str:
+    """Numbers as text here, after the formula guard, so -3 stays a number and is not prefixed."""
+    return repr(value) if isinstance(value, int | float) and not isinstance(value, bool) else ""
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
+
+
+def csv_line(cells: list[str]) -> str:
+    """One RFC 4180 record (as csv.writer's QUOTE_MINIMAL writes it, CRLF-terminated).
+
+    The common case (no comma, quote or line break in any cell) is one C-level join and three
+    scans, about ten times faster than csv.writer, which copies every character one by one.
+    """
+    line = ",".join(cells)
+    if line.count(",") == len(cells) - 1 and '"' not in line and "\n" not in line and "\r" not in line:
+        return line + "\r\n"
+    return ",".join([_quoted(cell) for cell in cells]) + "\r\n"
+
+
+def _text(value: Any) -> str:
+    return value if value.__class__ is str else ("" if value is None else str(value))
+
+
+def _csv_row(row: tuple, titles: dict[str, str], home_page: str) -> str:
+    data = json.loads(row[_RAW])
+    actor = data.get("actor") or {}
+    account = actor.get("account") if isinstance(actor.get("account"), dict) else None
+    account_name = account.get("name", "") if account else ""
+    if account is not None and account.get("homePage") == home_page:
+        actor_ifi = ""
+    elif "mbox" in actor:
+        actor_ifi = f"mbox:{actor['mbox']}"
+    elif "mbox_sha1sum" in actor:
+        actor_ifi = f"mbox_sha1sum:{actor['mbox_sha1sum']}"
+    elif "openid" in actor:
+        actor_ifi = f"openid:{actor['openid']}"
+    elif account is not None:
+        actor_ifi = f"account:{account.get('homePage', '')}|{account_name}"
+    else:
+        actor_ifi = ""
+    verb = data.get("verb") or {}
+    obj = data.get("object") or {}
+    object_type = obj.get("objectType", "Activity")
+    if object_type in ("Agent", "Group"):
+        object_account = obj.get("account") or {}
+        object_id = obj.get("mbox") or object_account.get("name") or obj.get("openid") or obj.get("mbox_sha1sum", "")
+        object_name = obj.get("name", "")
+    else:
+        object_id = obj.get("id", "")
+        object_name = _language_value((obj.get("definition") or {}).get("name"))
+    result = data.get("result") or {}
+    score = result.get("score") or {}
+    duration = result.get("duration", "")
+    seconds = duration_seconds(duration) if duration.__class__ is str and duration else None
+    course_iri, lesson_iri = row[_COURSE], row[_LESSON]
+    cells = [
+        _text(data.get("id")),
+        _utc_text(_text(data.get("timestamp"))),
+        _utc_text(data["stored"]) if data.get("stored") else _stored_text(row[_STORED]),
+        _text(account_name),
+        actor_ifi,
+        _text(verb.get("id")),
+        _text(_language_value(verb.get("display"))),
+        _text(object_id),
+        _text(object_type),
+        _text(object_name),
+        course_iri,
+        titles.get(course_iri, ""),
+        lesson_iri,
+        titles.get(lesson_iri, ""),
+        _text((data.get("context") or {}).get("registration")),
+    ]
+    text = [("'" + cell) if cell[:1] in _FORMULA_STARTS else cell for cell in cells]
+    response = _text(result.get("response"))
+    return csv_line(
+        [
+            *text,
+            _number(score.get("raw")),
+            _number(score.get("scaled")),
+            _bool(result.get("success")),
+            _bool(result.get("completion")),
+            ("'" + response) if response[:1] in _FORMULA_STARTS else response,
+            _safe(_text(duration)),
+            "" if seconds is None else repr(seconds),
+            "true" if row[_VOIDED] else "false",
+        ]
+    )
+
+
+def activity_titles() -> dict[str, str]:
+    """Course and lesson IRIs to their current titles (two queries; a few thousand pages at most)."""
+    from courses.models import CoursePage, LessonPage
+
+    titles = {
+        activity_iri("course", key): title for key, title in CoursePage.objects.values_list("activity_id", "title")
+    }
+    titles.update(
+        (activity_iri("lesson", key), title) for key, title in LessonPage.objects.values_list("activity_id", "title")
+    )
+    return titles
+
+
+def _csv(pages: Iterable[list[tuple]], progress: Callable[[int], None] | None) -> Iterator[str]:
+    header = csv_line(list(CSV_COLUMNS))
+    titles: dict[str, str] | None = None
+    home_page = settings.XAPI_ACCOUNT_HOMEPAGE
+    for rows in pages:
+        if titles is None:
+            titles = activity_titles()
+        yield header + "".join([_csv_row(row, titles, home_page) for row in rows])
+        header = ""
+        if progress:
+            progress(len(rows))
+    if header:
+        yield header
+
+
+_WRITERS = {"ndjson": _ndjson, "json": _json_array, "csv": _csv}
+
+
+def export_stream(
+    fmt: str,
+    export: ExportFilter,
+    *,
+    chunk_size: int = EXPORT_CHUNK_SIZE,
+    strategy: Strategy | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[str]:
+    """The export as text chunks (one per page of statements), for a file or a StreamingHttpResponse.
+
+    Lazy: nothing is queried until the first chunk is asked for. `progress(n)` is called after each
+    chunk with the number of statements in it.
+    """
+    if fmt not in _WRITERS:
+        raise ExportFilterError(f"Unknown format {fmt!r}: one of {', '.join(EXPORT_FORMATS)}.")
+    pages = statement_pages(export.queryset(), chunk_size=chunk_size, strategy=strategy, slim=fmt == "csv")
+    return _WRITERS[fmt](pages, progress)
