@@ -72,3 +72,156 @@ class Statement(models.Model):
 
 def new_statement_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+# --- The embedded LRS (insights/lrs): credentials, filter index, activity definitions, documents ----------
+
+
+class LRSScope(models.TextChoices):
+    READ = "read", "Read (GET/HEAD)"
+    WRITE = "write", "Write (PUT/POST/DELETE)"
+    ALL = "all", "Read and write"
+
+
+class LRSCredential(models.Model):
+    """An HTTP Basic key/secret pair for one xAPI client (a tool, a script, another LRS).
+
+    Only a keyed HMAC-SHA256 digest of the secret is stored: the secret is 256 random bits, so a
+    slow password hash adds nothing but per-request latency (see insights/lrs/auth.py).
+    """
+
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=64, unique=True)
+    secret_digest = models.CharField(max_length=64)
+    scope = models.CharField(max_length=8, choices=LRSScope.choices, default=LRSScope.ALL)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created",)
+        verbose_name = "LRS credential"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked is None
+
+
+class RelationKind(models.IntegerChoices):
+    """What a StatementRelation row indexes: `agent`/`activity` filters, and their `related_*` variants."""
+
+    AGENT = 1, "Actor or object agent"
+    RELATED_AGENT = 2, "Any other agent (authority, instructor, team, SubStatement)"
+    ACTIVITY = 3, "Object activity"
+    RELATED_ACTIVITY = 4, "Any other activity (context activities, SubStatement)"
+
+
+class StatementRelation(models.Model):
+    """One (statement, agent or activity) pair, insert-only, for the `agent`/`activity`/`related_*` filters.
+
+    `stored` is copied from the statement so a filtered page is one index range scan in stored order.
+    """
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="relations", db_index=False)
+    kind = models.PositiveSmallIntegerField(choices=RelationKind.choices)
+    value = models.CharField(max_length=1024)
+    stored = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["value", "kind", "stored"], name="stmtrel_value_kind_stored"),
+            models.Index(fields=["statement"], name="stmtrel_statement"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class ActivityDefinition(models.Model):
+    """One activity definition as one authority sent it: insert-only, merged on read.
+
+    No canonical row is updated when statements arrive, so concurrent batches mentioning the same
+    activity never contend for a row lock; identical definitions collapse on the unique digest.
+    """
+
+    activity_id = models.CharField(max_length=1024)
+    authority_key = models.CharField(max_length=512)
+    digest = models.CharField(max_length=64)
+    definition = models.JSONField()
+    stored = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["digest"], name="actdef_unique_digest")]
+        indexes = [models.Index(fields=["activity_id", "stored"], name="actdef_activity_stored")]
+
+    def __str__(self) -> str:
+        return self.activity_id
+
+
+class StatementAttachment(models.Model):
+    """Raw attachment content sent in multipart/mixed, addressed by its SHA-2 hash (content-addressed, shared)."""
+
+    sha2 = models.CharField(max_length=128, primary_key=True)
+    content_type = models.CharField(max_length=255)
+    content = models.BinaryField()
+    stored = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.sha2
+
+
+class DocumentKind(models.IntegerChoices):
+    STATE = 1, "State"
+    ACTIVITY_PROFILE = 2, "Activity profile"
+    AGENT_PROFILE = 3, "Agent profile"
+
+
+class LRSDocument(models.Model):
+    """A State, Activity Profile or Agent Profile document (xAPI Communication §2.3, 2.6, 2.7).
+
+    One table for the three resources. Ids and agents can be long IRIs, so uniqueness and the
+    "multiple documents" listing go through SHA-256 digests of the key (`key_digest`) and of the
+    set the key belongs to (`set_digest`: kind + activity + agent + registration), which keeps the
+    B-tree entries small on PostgreSQL.
+    """
+
+    kind = models.PositiveSmallIntegerField(choices=DocumentKind.choices)
+    activity_id = models.CharField(max_length=2048, blank=True, default="")
+    agent_key = models.CharField(max_length=2048, blank=True, default="")
+    registration = models.CharField(max_length=36, blank=True, default="")
+    document_id = models.CharField(max_length=2048)
+    key_digest = models.CharField(max_length=64, unique=True)
+    set_digest = models.CharField(max_length=64)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    etag = models.CharField(max_length=40)
+    updated = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["set_digest", "updated"], name="lrsdoc_set_updated")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.document_id}"
+
+
+class StatementReference(models.Model):
+    """A statement whose object is a StatementRef, and the id it targets (insert-only).
+
+    Serves the filter rule "statements that target a matching statement match too" (xAPI
+    Communication §2.1.3) and voiding that arrives before its target, without casting ids to text.
+    """
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="references", db_index=False)
+    target = models.UUIDField(db_index=True)
+    voiding = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["statement"], name="stmtref_statement")]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} → {self.target}"

@@ -33,23 +33,34 @@ def _activity_object(kind: str, key: str):
         return LessonPage.objects.live().public().filter(activity_id=key).first()
     if kind == "question":
         return LessonPage.objects.live().public().filter(body__icontains=key).first()
+    if kind in ("thread", "reply"):
+        from discussions.models import Reply, Thread
+
+        if kind == "thread":
+            posts = Thread.objects.select_related("lesson")
+        else:
+            posts = Reply.objects.select_related("thread__lesson")
+        # Hidden and deleted posts are not described (their text may be what got them hidden).
+        return posts.filter(activity_id=key, hidden_at=None, deleted_at=None).first()
     return None
 
 
-def activity_definition(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+def activity_payload(kind: str, key: str) -> tuple[Any, dict[str, Any]] | None:
+    """(the live page, its Activity object) for a Guild activity IRI's kind and key, or None.
+
+    Shared with the LRS Activities resource, which returns Guild's definition as the trusted one.
+    """
     if kind not in ACTIVITY_KINDS:
-        raise Http404("Unknown activity kind")
+        return None
     target = _activity_object(kind, key)
     if target is None:
-        raise Http404("No such activity")
+        return None
     if kind == "question":
         ref = target.specific.knowledge_check_activity(key) if key in target.knowledge_checks() else None
         if ref is None:
-            raise Http404("No such activity")
+            return None
     else:
         ref = target.xapi_activity()
-    if not _wants_json(request):
-        return redirect(target.url + (f"#block-{key}" if kind == "question" else ""))
     definition: dict[str, Any] = {"type": ref.type_iri, "name": {"en": ref.name}}
     if ref.description:
         definition["description"] = {"en": ref.description}
@@ -63,7 +74,20 @@ def activity_definition(request: HttpRequest, kind: str, key: str) -> HttpRespon
                 ],
             }
         )
-    return JsonResponse({"objectType": "Activity", "id": build_activity_iri(kind, key), "definition": definition})
+    return target, {"objectType": "Activity", "id": build_activity_iri(kind, key), "definition": definition}
+
+
+def activity_definition(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    if kind not in ACTIVITY_KINDS:
+        raise Http404("Unknown activity kind")
+    found = activity_payload(kind, key)
+    if found is None:
+        raise Http404("No such activity")
+    target, payload = found
+    if not _wants_json(request):
+        url = target.get_absolute_url() if kind in ("thread", "reply") else target.url
+        return redirect(url + (f"#block-{key}" if kind == "question" else ""))
+    return JsonResponse(payload)
 
 
 def verb_iri(request: HttpRequest, key: str) -> HttpResponse:

@@ -1,0 +1,246 @@
+"""LRS load benchmark: POST batches of varied statements over HTTP with concurrency, then page them back.
+
+Guild is served by gunicorn (2 sync workers by default) on SQLite (default) or PostgreSQL
+(DATABASE_URL); Ralph 5.1 (fs backend, APPEND; `make ralph`) runs the same client for the ratio.
+Prints statements/s for ingest and for paging reads through `more` links. Never asserts timings.
+
+    python bench/lrs_load.py                                     # SQLite + Ralph
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/lrs_load.py --statements 100000
+    python bench/lrs_load.py --targets guild --batch 200 --concurrency 16
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+VERBS = [
+    "http://adlnet.gov/expapi/verbs/experienced",
+    "http://adlnet.gov/expapi/verbs/completed",
+    "http://adlnet.gov/expapi/verbs/answered",
+    "http://adlnet.gov/expapi/verbs/attempted",
+    "http://adlnet.gov/expapi/verbs/passed",
+    "http://adlnet.gov/expapi/verbs/failed",
+    "http://id.tincanapi.com/verb/rated",
+    "https://w3id.org/xapi/acrossx/verbs/posted",
+]
+
+
+def generate(count: int, seed: int = 1) -> list[dict[str, Any]]:
+    """Varied, valid statements: 500 agents (mbox and account), 8 verbs, 2,000 activities in 40 courses."""
+    rng = random.Random(seed)
+    statements = []
+    for _ in range(count):
+        n = rng.randrange(500)
+        actor: dict[str, Any] = (
+            {"objectType": "Agent", "mbox": f"mailto:learner{n}@example.com", "name": f"Learner {n}"}
+            if n % 2
+            else {"objectType": "Agent", "account": {"homePage": "https://sso.example.com", "name": f"u{n}"}}
+        )
+        activity = rng.randrange(2000)
+        course = activity % 40
+        verb = rng.choice(VERBS)
+        statement: dict[str, Any] = {
+            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "actor": actor,
+            "verb": {"id": verb, "display": {"en-US": verb.rsplit("/", 1)[-1]}},
+            "object": {
+                "objectType": "Activity",
+                "id": f"https://content.example.com/activities/{activity}",
+                "definition": {
+                    "type": "http://adlnet.gov/expapi/activities/lesson",
+                    "name": {"en-US": f"Lesson {activity}"},
+                },
+            },
+            "context": {
+                "registration": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "platform": "bench",
+                "contextActivities": {
+                    "parent": [{"id": f"https://content.example.com/courses/{course}"}],
+                    "grouping": [{"id": f"https://content.example.com/programmes/{course % 5}"}],
+                },
+            },
+            "timestamp": f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00.000Z",
+        }
+        if verb.endswith(("answered", "passed", "failed")):
+            raw = rng.randint(0, 10)
+            statement["result"] = {
+                "score": {"raw": raw, "min": 0, "max": 10, "scaled": raw / 10},
+                "success": raw >= 6,
+                "completion": True,
+                "duration": f"PT{rng.randint(1, 600)}S",
+            }
+        statements.append(statement)
+    return statements
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def ingest(url: str, auth: tuple[str, str], statements: list[dict[str, Any]], batch: int, concurrency: int) -> float:
+    """POST all statements in batches from `concurrency` threads; return statements/s."""
+    bodies = [json.dumps(statements[i : i + batch]).encode() for i in range(0, len(statements), batch)]
+    local = threading.local()
+    headers = {"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
+
+    def send(body: bytes) -> None:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+            session.auth = auth
+        response = session.post(url, data=body, headers=headers, timeout=120)
+        if response.status_code not in (200, 204):
+            raise RuntimeError(f"POST {url}: {response.status_code} {response.text[:300]}")
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(send, bodies))
+    return len(statements) / (time.perf_counter() - started)
+
+
+def page_back(base: str, first_url: str, auth: tuple[str, str], expected: int) -> tuple[float, int]:
+    """Follow `more` links from `first_url` until exhausted; return (statements/s, statements read)."""
+    session = requests.Session()
+    session.auth = auth
+    headers = {"X-Experience-API-Version": "1.0.3"}
+    read = 0
+    url = first_url
+    started = time.perf_counter()
+    while url:
+        response = session.get(url, headers=headers, timeout=120)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url}: {response.status_code} {response.text[:300]}")
+        body = response.json()
+        read += len(body["statements"])
+        more = body.get("more") or ""
+        url = (base + more) if more.startswith("/") else more
+        if read >= expected * 2:  # a store holding more than we sent: stop, we measured enough
+            break
+    return read / (time.perf_counter() - started), read
+
+
+def run_guild(args: argparse.Namespace, statements: list[dict[str, Any]]) -> dict[str, Any]:
+    url = os.environ.get("DATABASE_URL", "")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if url:
+        base = url.rsplit("/", 1)[0]
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute('DROP DATABASE IF EXISTS "guild_lrs_load"')
+            connection.execute('CREATE DATABASE "guild_lrs_load"')
+        env["DATABASE_URL"] = f"{base}/guild_lrs_load"
+        backend = "PostgreSQL"
+    else:
+        env["GUILD_DATA_DIR"] = tempfile.mkdtemp(prefix="guild-lrs-load-")
+        backend = "SQLite"
+    env["DJANGO_SETTINGS_MODULE"] = "learning.settings.test"
+    python = str(ROOT / ".venv" / "bin" / "python")
+    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    created = subprocess.run(
+        [python, "manage.py", "lrs_credentials", "create", "bench"],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    lines = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line)
+    auth = (lines["key"].strip(), lines["secret"].strip())
+    port = free_port()
+    env["DJANGO_SETTINGS_MODULE"] = "lrs_settings"
+    gunicorn = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"), "learning.wsgi", "--pythonpath", f"{ROOT},{ROOT / 'bench'}",
+            "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120",
+        ],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/xapi/about")
+        ingest_rate = ingest(f"{base}/xapi/statements", auth, statements, args.batch, args.concurrency)
+        read_rate, read = page_back(base, f"{base}/xapi/statements?limit=500", auth, len(statements))
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    return {"target": f"Guild ({backend}, gunicorn -w {args.workers})", "ingest": ingest_rate, "read": read_rate,
+            "read_count": read}  # fmt: skip
+
+
+def run_ralph(args: argparse.Namespace, statements: list[dict[str, Any]]) -> dict[str, Any]:
+    from tests.insights.ralph import PASSWORD, USERNAME, RalphServer, ralph_available
+
+    if not ralph_available():
+        return {"target": "Ralph (not installed: make ralph)", "ingest": 0.0, "read": 0.0, "read_count": 0}
+    server = RalphServer(Path(tempfile.mkdtemp(prefix="guild-lrs-load-ralph-"))).start()
+    try:
+        auth = (USERNAME, PASSWORD)
+        ingest_rate = ingest(f"{server.endpoint}/statements", auth, statements, args.batch, args.concurrency)
+        read_rate, read = page_back(server.base_url, f"{server.endpoint}/statements?limit=500", auth, len(statements))
+    finally:
+        server.stop()
+    return {"target": "Ralph 5.1 (fs backend, 1 uvicorn process)", "ingest": ingest_rate, "read": read_rate,
+            "read_count": read}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--statements", type=int, default=20_000)
+    parser.add_argument("--ralph-statements", type=int, default=5_000, help="Ralph is slow: a smaller run")
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--targets", default="guild,ralph")
+    args = parser.parse_args()
+    results = []
+    targets = args.targets.split(",")
+    if "guild" in targets:
+        results.append(run_guild(args, generate(args.statements, seed=1)))
+    if "ralph" in targets:
+        results.append(run_ralph(args, generate(args.ralph_statements, seed=2)))
+    print(f"batch {args.batch}, concurrency {args.concurrency}")
+    for result in results:
+        print(
+            f"{result['target']:<45} ingest {result['ingest']:>9,.0f} statements/s   "
+            f"paging reads {result['read']:>9,.0f} statements/s ({result['read_count']:,} read)"
+        )
+    guild = next((r for r in results if r["target"].startswith("Guild")), None)
+    ralph = next((r for r in results if r["target"].startswith("Ralph") and r["ingest"]), None)
+    if guild and ralph:
+        print(
+            f"Guild/Ralph: ingest ×{guild['ingest'] / ralph['ingest']:.1f}, "
+            f"paging reads ×{guild['read'] / ralph['read']:.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

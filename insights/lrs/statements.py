@@ -1,0 +1,734 @@
+"""Statement ingest and query over the one Statement store (xAPI Communication §2.1).
+
+Ingest contract (`statements_store`): the whole request is validated first (400, nothing stored, the
+reason names the statement); then, in ONE transaction, a fixed number of queries whatever the batch
+size: one SELECT for ids already held (same content → no-op, different → 409, nothing stored), one
+for voiding targets when the batch voids, bulk INSERTs for statements, filter-index rows,
+references, attachments and activity definitions (insert-only, ON CONFLICT DO NOTHING), and one
+UPDATE flagging voided targets. No shared row is updated on the hot path: canonical activity
+definitions are merged on read (`activity_definition`).
+
+Query contract (`statements_query`): a keyset page ordered by (stored, id), at most 3 queries, with
+a signed `more` cursor that pins the original filters and stays valid for `LRS_MORE_MAX_AGE`
+(default 48 h) and across processes (it is signed with SECRET_KEY, not held in memory).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from insights import forwarding
+from insights.models import (
+    ActivityDefinition,
+    RelationKind,
+    Statement,
+    StatementAttachment,
+    StatementReference,
+    StatementRelation,
+)
+from insights.services import statement_columns
+from insights.xapi.agents import agent_key
+from insights.xapi.statements import format_timestamp
+from insights.xapi.validation import SIGNATURE_USAGE, VOIDED, StatementValidationError, validate_statement
+
+from . import jws
+from .bulk import insert_rows
+from .http import LRSError, bad_request
+from .params import parse_timestamp
+
+logger = logging.getLogger(__name__)
+MORE_SALT = "guild.insights.lrs.more"
+_IGNORED_IN_COMPARISON = ("id", "stored", "authority", "version")
+
+
+def max_page_size() -> int:
+    return int(getattr(settings, "LRS_MAX_PAGE_SIZE", 500))
+
+
+def more_max_age() -> int:
+    return int(getattr(settings, "LRS_MORE_MAX_AGE", 48 * 3600))
+
+
+# --- what a statement mentions: filter index rows, references, activity definitions ----------------
+
+
+def _agents_in(agent: Any) -> Iterator[str]:
+    """The keys of an Agent or Group and, for a Group, of its members."""
+    if not isinstance(agent, dict):
+        return
+    key = agent_key(agent)
+    if key:
+        yield key
+    for member in agent.get("member") or ():
+        if isinstance(member, dict):
+            key = agent_key(member)
+            if key:
+                yield key
+
+
+def _context_activities(context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for activities in (context.get("contextActivities") or {}).values():
+        for activity in activities if isinstance(activities, list) else [activities]:
+            if isinstance(activity, dict):
+                yield activity
+
+
+def _related(data: dict[str, Any], *, top: bool) -> tuple[set[str], set[str], list[dict[str, Any]]]:
+    """(related agent keys, related activity ids, activities with definitions) beyond actor/object."""
+    agents: set[str] = set()
+    activities: set[str] = set()
+    defined: list[dict[str, Any]] = []
+    obj = data.get("object") or {}
+    object_type = obj.get("objectType", "Activity")
+    if object_type == "Activity" and "definition" in obj:
+        defined.append(obj)
+    if not top:  # inside a SubStatement, its actor and object are "related" to the outer statement
+        agents.update(_agents_in(data.get("actor")))
+        if object_type in ("Agent", "Group"):
+            agents.update(_agents_in(obj))
+        elif object_type == "Activity" and obj.get("id"):
+            activities.add(obj["id"])
+    elif isinstance(data.get("actor"), dict) and data["actor"].get("member"):
+        agents.update(_agents_in(data["actor"]))
+    context = data.get("context") or {}
+    agents.update(_agents_in(context.get("instructor")))
+    agents.update(_agents_in(context.get("team")))
+    for context_agent in context.get("contextAgents") or ():
+        agents.update(_agents_in((context_agent or {}).get("agent")))
+    for context_group in context.get("contextGroups") or ():
+        agents.update(_agents_in((context_group or {}).get("group")))
+    for activity in _context_activities(context):
+        if activity.get("id"):
+            activities.add(activity["id"])
+        if "definition" in activity:
+            defined.append(activity)
+    if top:
+        agents.update(_agents_in(data.get("authority")))
+        if object_type == "SubStatement":
+            sub_agents, sub_activities, sub_defined = _related(obj, top=False)
+            agents |= sub_agents
+            activities |= sub_activities
+            defined.extend(sub_defined)
+        elif object_type == "Group":
+            agents.update(_agents_in(obj))
+    return agents, activities, defined
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+Row = tuple[Any, ...]
+
+
+def index_rows(
+    *, statement_id: uuid.UUID, data: dict[str, Any], columns: dict[str, Any], stored: datetime
+) -> tuple[list[Row], list[Row], dict[str, Row]]:
+    """The insert-only rows indexing one statement: (relations, references, definitions by digest).
+
+    Plain tuples, not model instances: this runs for every statement on the ingest hot path.
+    """
+    agents, activities, defined = _related(data, top=True)
+    actor_and_object = {columns["actor_key"], columns["object_id"]}
+    relations: list[Row] = [
+        (statement_id, RelationKind.RELATED_AGENT.value, key, stored)
+        for key in agents - actor_and_object
+        if len(key) <= 1024
+    ]
+    object_id = columns["object_id"] if columns["object_type"] == "Activity" else None
+    relations += [
+        (statement_id, RelationKind.RELATED_ACTIVITY.value, iri, stored)
+        for iri in activities - {object_id}
+        if len(iri) <= 1024
+    ]
+    references: list[Row] = []
+    if columns["object_type"] == "StatementRef":
+        references.append((statement_id, uuid.UUID(data["object"]["id"]), columns["verb"] == VOIDED))
+    definitions: dict[str, Row] = {}
+    if defined:
+        authority = agent_key(data.get("authority") or {})
+        for activity in defined:
+            canonical = json.dumps(activity["definition"], sort_keys=True, separators=(",", ":"))
+            digest = _digest(activity["id"], authority, canonical)
+            definitions[digest] = (activity["id"][:1024], authority[:512], digest, activity["definition"], stored)
+    return relations, references, definitions
+
+
+_STATEMENT_COLUMNS = (
+    "id",
+    "verb",
+    "actor_key",
+    "actor_user_id",
+    "object_id",
+    "object_type",
+    "registration",
+    "course_iri",
+    "lesson_iri",
+    "timestamp",
+    "stored",
+    "voided",
+    "data",
+    "forward_state",
+    "forward_attempts",
+    "forward_error",
+    "forwarded_at",
+)
+
+
+def statement_row(
+    *, statement_id: uuid.UUID, data: dict[str, Any], columns: dict[str, Any], timestamp: datetime, stored: datetime
+) -> Row:
+    registration = columns["registration"]
+    return (
+        statement_id,
+        columns["verb"],
+        columns["actor_key"],
+        None,
+        columns["object_id"],
+        columns["object_type"],
+        uuid.UUID(registration) if isinstance(registration, str) else registration,
+        columns["course_iri"],
+        columns["lesson_iri"],
+        timestamp,
+        stored,
+        False,
+        data,
+        0,
+        0,
+        "",
+        None,
+    )
+
+
+def insert_statements(rows: Sequence[Row]) -> None:
+    """Raw INSERT … ON CONFLICT DO NOTHING of statement rows (see bulk.py for why not bulk_create)."""
+    insert_rows(Statement._meta.db_table, _STATEMENT_COLUMNS, rows, json_columns=("data",), ignore_conflicts=True)
+
+
+def insert_index_rows(relations: Sequence[Row], references: Sequence[Row]) -> None:
+    insert_rows(StatementRelation._meta.db_table, ("statement_id", "kind", "value", "stored"), relations)
+    insert_rows(StatementReference._meta.db_table, ("statement_id", "target", "voiding"), references)
+
+
+def insert_definitions(definitions: dict[str, Row]) -> None:
+    """Insert-only activity definitions, ON CONFLICT DO NOTHING, in digest order.
+
+    Concurrent batches mentioning the same activity insert the same unique digests; taking them in
+    one global order means they can wait for each other briefly but never deadlock.
+    """
+    insert_rows(
+        ActivityDefinition._meta.db_table,
+        ("activity_id", "authority_key", "digest", "definition", "stored"),
+        [definitions[digest] for digest in sorted(definitions)],
+        json_columns=("definition",),
+        ignore_conflicts=True,
+    )
+
+
+def index_statements(statements: Iterable[Statement]) -> None:
+    """Index statements already inserted (Guild's own, via statement_record), in the caller's transaction."""
+    relations: list[Row] = []
+    references: list[Row] = []
+    definitions: dict[str, Row] = {}
+    for statement in statements:
+        columns = {
+            "actor_key": statement.actor_key,
+            "object_id": statement.object_id,
+            "object_type": statement.object_type,
+            "verb": statement.verb,
+        }
+        statement_id = statement.id if isinstance(statement.id, uuid.UUID) else uuid.UUID(str(statement.id))
+        rel, ref, defs = index_rows(
+            statement_id=statement_id, data=statement.data, columns=columns, stored=statement.stored
+        )
+        relations += rel
+        references += ref
+        definitions.update(defs)
+    insert_index_rows(relations, references)
+    insert_definitions(definitions)
+
+
+# --- ingest ---------------------------------------------------------------------------------------------
+
+
+def _comparable(data: dict[str, Any], *, timestamp: bool = True) -> str:
+    """The producer-sent content of a statement, for "same id, same statement?" (the LRS-set parts excluded).
+
+    `timestamp=False` when the incoming statement has none: the LRS set the held one's.
+    """
+    ignored = _IGNORED_IN_COMPARISON if timestamp else (*_IGNORED_IN_COMPARISON, "timestamp")
+    return json.dumps({k: v for k, v in data.items() if k not in ignored}, sort_keys=True)
+
+
+def _timestamp_of(value: Any, default: datetime) -> datetime:
+    try:
+        return parse_timestamp(value, "timestamp") if isinstance(value, str) else default
+    except LRSError:
+        return default
+
+
+@dataclass
+class Parts:
+    """Attachment payloads from a multipart/mixed request, by SHA-2 hash: (content type, bytes)."""
+
+    by_hash: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
+def _check_attachments(statements: list[dict[str, Any]], parts: Parts) -> None:
+    """Every attachment without fileUrl has a part, every part belongs to an attachment, signatures are sound."""
+    referenced: set[str] = set()
+    for index, data in enumerate(statements):
+        for attachment in data.get("attachments") or ():
+            sha2 = attachment["sha2"].lower()
+            if sha2 in parts.by_hash:
+                referenced.add(sha2)
+            elif "fileUrl" not in attachment:
+                raise bad_request(
+                    f"statements[{index}].attachments: no multipart part has X-Experience-API-Hash {sha2}"
+                    " (attachments without fileUrl must be sent as multipart/mixed)"
+                )
+            if attachment["usageType"] == SIGNATURE_USAGE and sha2 in parts.by_hash:
+                jws.check_signature(data, parts.by_hash[sha2][1], where=f"statements[{index}]")
+    extra = set(parts.by_hash) - referenced
+    if extra:
+        raise bad_request(f"multipart part(s) {', '.join(sorted(extra))} match no attachment of the statements")
+
+
+def statements_store(
+    *,
+    statements: list[Any],
+    authority: dict[str, Any],
+    version: str,
+    parts: Parts | None = None,
+) -> list[str]:
+    """Validate and store a batch atomically; returns the ids (in request order). See the module docstring."""
+    if not statements:
+        raise bad_request("no statements in the request")
+    parts = parts or Parts()
+    validation_version = "2.0.0" if version.startswith("2.") else "1.0.3"
+    seen: dict[uuid.UUID, int] = {}
+    for index, data in enumerate(statements):
+        try:
+            validate_statement(data, version=validation_version)
+        except StatementValidationError as error:
+            where = f"statements[{index}]" if len(statements) > 1 else "statement"
+            raise bad_request(f"{where}: {error.reason}") from None
+        if "id" in data:
+            statement_id = uuid.UUID(data["id"])
+            if statement_id in seen:
+                raise bad_request(f"statements[{index}]: id {data['id']} is used twice in this batch")
+            seen[statement_id] = index
+    _check_attachments(statements, parts)
+
+    now = timezone.now()
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column equals the JSON's `stored`
+    stored_text = format_timestamp(now)
+    default_version = "2.0.0" if version.startswith("2.") else "1.0.0"
+    prepared: list[tuple[uuid.UUID, dict[str, Any], dict[str, Any], datetime]] = []
+    voiding_targets: dict[uuid.UUID, int] = {}
+    for index, sent in enumerate(statements):
+        data = dict(sent)
+        statement_id = uuid.UUID(data["id"]) if "id" in data else uuid.uuid4()
+        data["id"] = str(statement_id)
+        data.setdefault("timestamp", stored_text)
+        data["stored"] = stored_text
+        data["authority"] = authority
+        data.setdefault("version", default_version)
+        columns = statement_columns(data)
+        if columns["object_type"] == "StatementRef":
+            target = uuid.UUID(data["object"]["id"])
+            columns["object_id"] = str(target)
+            if columns["verb"] == VOIDED:
+                voiding_targets[target] = index
+        prepared.append((statement_id, data, columns, _timestamp_of(data["timestamp"], now)))
+    ids = [item[0] for item in prepared]
+
+    with transaction.atomic():
+        existing = dict(Statement.objects.filter(id__in=ids).values_list("id", "data"))
+        fresh = []
+        for item, sent in zip(prepared, statements, strict=True):
+            held = existing.get(item[0])
+            if held is None:
+                fresh.append(item)
+            elif _comparable(held, timestamp="timestamp" in sent) != _comparable(
+                item[1], timestamp="timestamp" in sent
+            ):
+                raise LRSError(409, f"statement {item[0]} is already stored with different content")
+        if voiding_targets:
+            _check_voiding(voiding_targets, {item[0]: item[2]["verb"] for item in prepared})
+        if fresh:
+            fresh_ids = [item[0] for item in fresh]
+            # A voiding statement may have arrived before its target: honour it now.
+            voided_later = set(
+                StatementReference.objects.filter(target__in=fresh_ids, voiding=True).values_list("target", flat=True)
+            )
+            rows: list[Row] = []
+            relations: list[Row] = []
+            references: list[Row] = []
+            definitions: dict[str, Row] = {}
+            for statement_id, data, columns, timestamp in fresh:
+                row = statement_row(
+                    statement_id=statement_id, data=data, columns=columns, timestamp=timestamp, stored=now
+                )
+                if statement_id in voided_later and columns["verb"] != VOIDED:
+                    row = (*row[:11], True, *row[12:])
+                rows.append(row)
+                rel, ref, defs = index_rows(statement_id=statement_id, data=data, columns=columns, stored=now)
+                relations += rel
+                references += ref
+                definitions.update(defs)
+            insert_statements(rows)
+            insert_index_rows(relations, references)
+            if parts.by_hash:
+                insert_rows(
+                    StatementAttachment._meta.db_table,
+                    ("sha2", "content_type", "content", "stored"),
+                    [(sha2, ctype, content, now) for sha2, (ctype, content) in parts.by_hash.items()],
+                    ignore_conflicts=True,
+                )
+            fresh_set = set(fresh_ids)
+            new_targets = [t for t, i in voiding_targets.items() if ids[i] in fresh_set]
+            if new_targets:
+                Statement.objects.filter(id__in=new_targets).exclude(verb=VOIDED).update(voided=True)
+            forwarding.schedule_on_commit()
+    if fresh and definitions:
+        _store_definitions(definitions)
+    return [str(i) for i in ids]
+
+
+def _store_definitions(definitions: dict[str, Row]) -> None:
+    """After the statements commit, in a short transaction of its own: the canonical-definition cache.
+
+    Kept out of the batch transaction so concurrent batches never hold each other's unique-index
+    locks for a whole batch. Statements keep their own copy of each definition, so a failure here
+    (logged) loses nothing but a merge input; the request still succeeds.
+    """
+    try:
+        with transaction.atomic():
+            insert_definitions(definitions)
+    except DatabaseError:
+        logger.exception("Storing %d activity definitions failed; the statements are stored", len(definitions))
+
+
+def _check_voiding(targets: dict[uuid.UUID, int], in_batch: dict[uuid.UUID, str]) -> None:
+    """A voiding statement must not target a voiding statement (already stored or in the same batch)."""
+    held = dict(Statement.objects.filter(id__in=list(targets)).values_list("id", "verb"))
+    for target, index in targets.items():
+        verb = in_batch.get(target) or held.get(target)
+        if verb == VOIDED:
+            raise bad_request(f"statements[{index}]: a voiding statement cannot target a voiding statement ({target})")
+
+
+# --- query ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """The filter parameters of GET /statements, already parsed; serialisable into a `more` cursor."""
+
+    agent: str | None = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 0
+    ascending: bool = False
+    format: str = "exact"
+    attachments: bool = False
+
+    def data_filter(self) -> Q | None:
+        """The part of the filter that the StatementRef rule propagates (agent, verb, activity, registration)."""
+        q = Q()
+        used = False
+        if self.agent is not None:
+            used = True
+            agent_q = Q(actor_key=self.agent) | Q(object_id=self.agent, object_type__in=("Agent", "Group"))
+            if self.related_agents:
+                agent_q |= Q(
+                    id__in=StatementRelation.objects.filter(kind=RelationKind.RELATED_AGENT, value=self.agent).values(
+                        "statement_id"
+                    )
+                )
+            q &= agent_q
+        if self.verb is not None:
+            used = True
+            q &= Q(verb=self.verb)
+        if self.activity is not None:
+            used = True
+            activity_q = Q(object_id=self.activity, object_type="Activity")
+            if self.related_activities:
+                activity_q |= Q(
+                    id__in=StatementRelation.objects.filter(
+                        kind=RelationKind.RELATED_ACTIVITY, value=self.activity
+                    ).values("statement_id")
+                )
+            q &= activity_q
+        if self.registration is not None:
+            used = True
+            q &= Q(registration=uuid.UUID(self.registration))
+        return q if used else None
+
+    def to_token(self, cursor: tuple[datetime, uuid.UUID], pinned: datetime) -> str:
+        payload = {
+            "g": self.agent,
+            "v": self.verb,
+            "a": self.activity,
+            "r": self.registration,
+            "ra": self.related_activities,
+            "rg": self.related_agents,
+            "s": self.since.isoformat() if self.since else None,
+            "u": self.until.isoformat() if self.until else None,
+            "l": self.limit,
+            "asc": self.ascending,
+            "f": self.format,
+            "att": self.attachments,
+            "c": [cursor[0].isoformat(), str(cursor[1])],
+            "p": pinned.isoformat(),
+        }
+        return signing.dumps(payload, salt=MORE_SALT, compress=True)
+
+    @classmethod
+    def from_token(cls, token: str) -> tuple[Filters, tuple[datetime, uuid.UUID], datetime]:
+        try:
+            payload = signing.loads(token, salt=MORE_SALT, max_age=more_max_age())
+            filters = cls(
+                agent=payload["g"],
+                verb=payload["v"],
+                activity=payload["a"],
+                registration=payload["r"],
+                related_activities=payload["ra"],
+                related_agents=payload["rg"],
+                since=datetime.fromisoformat(payload["s"]) if payload["s"] else None,
+                until=datetime.fromisoformat(payload["u"]) if payload["u"] else None,
+                limit=payload["l"],
+                ascending=payload["asc"],
+                format=payload["f"],
+                attachments=payload["att"],
+            )
+            cursor = (datetime.fromisoformat(payload["c"][0]), uuid.UUID(payload["c"][1]))
+            return filters, cursor, datetime.fromisoformat(payload["p"])
+        except signing.SignatureExpired:
+            raise bad_request("this 'more' link has expired; run the query again") from None
+        except (signing.BadSignature, KeyError, TypeError, ValueError, IndexError):
+            raise bad_request("the 'more' parameter is not a link this LRS issued") from None
+
+
+@dataclass
+class Page:
+    statements: list[dict[str, Any]]
+    more_token: str | None
+    last_stored: datetime | None
+
+
+def statements_query(
+    filters: Filters, *, cursor: tuple[datetime, uuid.UUID] | None = None, pinned: datetime | None = None
+) -> Page:
+    """One page of non-voided statements matching `filters`, after `cursor`, ordered by (stored, id)."""
+    pinned = pinned or timezone.now()
+    limit = filters.limit or max_page_size()
+    frame = Q(voided=False)
+    if filters.since is not None:
+        frame &= Q(stored__gt=filters.since)
+    if filters.until is not None:
+        frame &= Q(stored__lte=filters.until)
+    frame &= Q(stored__lte=pinned)
+    if cursor is not None:
+        stored, last_id = cursor
+        if filters.ascending:
+            frame &= Q(stored__gt=stored) | Q(stored=stored, id__gt=last_id)
+        else:
+            frame &= Q(stored__lt=stored) | Q(stored=stored, id__lt=last_id)
+    order = ("stored", "id") if filters.ascending else ("-stored", "-id")
+    data_q = filters.data_filter()
+    main = Statement.objects.filter(frame & data_q if data_q is not None else frame)
+    rows = list(main.order_by(*order).values_list("stored", "id", "data")[: limit + 1])
+    if data_q is not None:
+        # Statements targeting (StatementRef) a matching statement match too (Communication §2.1.3).
+        targets = Statement.objects.filter(data_q).values("id")
+        referencing = StatementReference.objects.filter(target__in=targets).values("statement_id")
+        refs = Statement.objects.filter(frame, id__in=referencing).order_by(*order)
+        extra = list(refs.values_list("stored", "id", "data")[: limit + 1])
+        if extra:
+            merged = {row[1]: row for row in rows + extra}
+            rows = sorted(merged.values(), key=lambda r: (r[0], r[1]), reverse=not filters.ascending)[: limit + 1]
+    more = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        more = filters.to_token((last[0], last[1]), pinned)
+    last_stored = max((row[0] for row in rows), default=None)
+    return Page(statements=[row[2] for row in rows], more_token=more, last_stored=last_stored)
+
+
+def statement_get(statement_id: uuid.UUID, *, voided: bool) -> Statement | None:
+    """The statement by id: voided ones only when `voided` (voidedStatementId), the others only when not."""
+    return Statement.objects.filter(id=statement_id, voided=voided).only("id", "data", "stored").first()
+
+
+def attachments_for(statements: list[dict[str, Any]]) -> dict[str, tuple[str, bytes]]:
+    """The attachment payloads held for these statements (one query)."""
+    wanted = {
+        a["sha2"].lower()
+        for data in statements
+        for a in (data.get("attachments") or ())
+        if isinstance(a, dict) and "sha2" in a
+    }
+    if not wanted:
+        return {}
+    return {
+        row.sha2: (row.content_type, bytes(row.content)) for row in StatementAttachment.objects.filter(sha2__in=wanted)
+    }
+
+
+# --- formats --------------------------------------------------------------------------------------------
+
+
+def _ids_agent(agent: Any) -> Any:
+    if not isinstance(agent, dict):
+        return agent
+    reduced: dict[str, Any] = {}
+    if "objectType" in agent:
+        reduced["objectType"] = agent["objectType"]
+    for ifi in ("mbox", "mbox_sha1sum", "openid", "account"):
+        if ifi in agent:
+            reduced[ifi] = agent[ifi]
+            break
+    else:
+        if "member" in agent:
+            reduced["member"] = [_ids_agent(m) for m in agent["member"]]
+    return reduced
+
+
+def _ids_object(obj: dict[str, Any]) -> dict[str, Any]:
+    object_type = obj.get("objectType", "Activity")
+    if object_type in ("Agent", "Group"):
+        return _ids_agent(obj)
+    if object_type == "SubStatement":
+        return _ids_statement(obj)
+    return (
+        {"objectType": object_type, "id": obj.get("id")}
+        if object_type != "Activity"
+        else {
+            "objectType": "Activity",
+            "id": obj.get("id"),
+        }
+    )
+
+
+def _ids_statement(data: dict[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    out["actor"] = _ids_agent(data.get("actor"))
+    out["verb"] = {"id": data["verb"]["id"]}
+    out["object"] = _ids_object(data.get("object") or {})
+    if "authority" in data:
+        out["authority"] = _ids_agent(data["authority"])
+    if isinstance(data.get("context"), dict):
+        context = dict(data["context"])
+        for key in ("instructor", "team"):
+            if key in context:
+                context[key] = _ids_agent(context[key])
+        if isinstance(context.get("contextActivities"), dict):
+            context["contextActivities"] = {
+                k: [{"objectType": "Activity", "id": a.get("id")} for a in (v if isinstance(v, list) else [v])]
+                for k, v in context["contextActivities"].items()
+            }
+        out["context"] = context
+    return out
+
+
+def _languages(accept_language: str | None) -> list[str]:
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate((accept_language or "").split(",")):
+        tag, _, quality = item.strip().partition(";")
+        tag = tag.strip().lower()
+        if not tag:
+            continue
+        weight = 1.0
+        if quality.strip().startswith("q="):
+            try:
+                weight = float(quality.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        ranked.append((-weight, position, tag))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def _pick(language_map: dict[str, Any], languages: list[str]) -> dict[str, Any]:
+    if not language_map:
+        return language_map
+    lowered = {key.lower(): key for key in language_map}
+    for tag in languages:
+        if tag == "*":
+            break
+        if tag in lowered:
+            key = lowered[tag]
+            return {key: language_map[key]}
+        for candidate, key in lowered.items():
+            if candidate.split("-")[0] == tag.split("-")[0]:
+                return {key: language_map[key]}
+    key = next(iter(language_map))
+    return {key: language_map[key]}
+
+
+def _canonical(value: Any, languages: list[str]) -> Any:
+    if isinstance(value, list):
+        return [_canonical(v, languages) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "extensions":
+            out[key] = item
+        elif key in ("display", "name", "description") and isinstance(item, dict):
+            out[key] = _pick(item, languages)
+        else:
+            out[key] = _canonical(item, languages)
+    return out
+
+
+def formatted(statements: list[dict[str, Any]], fmt: str, accept_language: str | None) -> list[dict[str, Any]]:
+    if fmt == "ids":
+        return [_ids_statement(s) for s in statements]
+    if fmt == "canonical":
+        languages = _languages(accept_language)
+        return [_canonical(s, languages) for s in statements]
+    return statements
+
+
+def merged_definition(activity_id: str) -> dict[str, Any]:
+    """The canonical definition: every authority's definitions merged oldest first, Guild's own on top."""
+    merged: dict[str, Any] = {}
+    for definition in (
+        ActivityDefinition.objects.filter(activity_id=activity_id)
+        .order_by("stored", "id")
+        .values_list("definition", flat=True)[:1000]
+    ):
+        _merge_definition(merged, definition)
+    return merged
+
+
+def _merge_definition(into: dict[str, Any], definition: dict[str, Any]) -> None:
+    """Language maps and extensions merge key by key (newer wins); anything else is replaced."""
+    for key, value in definition.items():
+        mergeable = key in ("name", "description", "extensions")
+        if mergeable and isinstance(value, dict) and isinstance(into.get(key), dict):
+            into[key] = {**into[key], **value}
+        else:
+            into[key] = copy.deepcopy(value)

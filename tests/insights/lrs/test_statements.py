@@ -1,0 +1,319 @@
+"""Statement resource: PUT/POST/GET, every query parameter, voiding, more, headers (Django test client)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from insights.models import Statement
+
+from .conftest import XAPIClient, make_statement, new_id
+
+pytestmark = pytest.mark.django_db
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+
+
+def test_post_single_statement_sets_stored_authority_version(xapi: XAPIClient, credential):
+    response = xapi.post("statements", make_statement())
+    assert response.status_code == 200, response.content
+    [statement_id] = response.json()
+    assert response["X-Experience-API-Version"] == "1.0.3"
+    assert "X-Experience-API-Consistent-Through" in response
+    stored = xapi.get("statements", params={"statementId": statement_id}).json()
+    assert stored["id"] == statement_id
+    assert stored["version"] == "1.0.0"
+    assert stored["authority"]["account"]["name"] == credential[0].key
+    assert stored["stored"].endswith("Z")
+    assert stored["timestamp"]
+
+
+def test_put_then_same_content_is_noop_and_different_content_conflicts(xapi: XAPIClient):
+    statement_id = new_id()
+    assert xapi.put("statements", make_statement(), params={"statementId": statement_id}).status_code == 204
+    assert xapi.put("statements", make_statement(), params={"statementId": statement_id}).status_code == 204
+    other = make_statement(verb={"id": "http://adlnet.gov/expapi/verbs/completed"})
+    assert xapi.put("statements", other, params={"statementId": statement_id}).status_code == 409
+    assert xapi.post("statements", [{**other, "id": statement_id}]).status_code == 409
+    assert Statement.objects.get(id=statement_id).verb == "http://adlnet.gov/expapi/verbs/experienced"
+
+
+def test_put_requires_statement_id_and_matching_id(xapi: XAPIClient):
+    assert xapi.put("statements", make_statement()).status_code == 400
+    response = xapi.put("statements", make_statement(id=new_id()), params={"statementId": new_id()})
+    assert response.status_code == 400
+
+
+def test_invalid_statement_in_batch_rejects_whole_batch_with_reason(xapi: XAPIClient):
+    good = make_statement(id=new_id())
+    bad = make_statement(verb={"id": "not an iri"})
+    response = xapi.post("statements", [good, bad])
+    assert response.status_code == 400
+    assert "statements[1]" in response.json()["message"]
+    assert not Statement.objects.filter(id=good["id"]).exists()
+
+
+def test_duplicate_ids_in_batch_rejected(xapi: XAPIClient):
+    statement_id = new_id()
+    response = xapi.post("statements", [make_statement(id=statement_id), make_statement(id=statement_id)])
+    assert response.status_code == 400
+
+
+def test_version_header_required_and_checked(credential):
+    from .conftest import basic
+
+    cred, secret = credential
+    no_version = XAPIClient(basic(cred.key, secret), version=None)
+    assert no_version.get("statements").status_code == 400
+    assert no_version.get("about").status_code == 200
+    for bad in ("1.1.0", "0.95", "3.0.0", "banana"):
+        assert XAPIClient(basic(cred.key, secret), version=bad).get("statements").status_code == 400
+    for good in ("1.0", "1.0.0", "1.0.3", "1.0.9"):
+        response = XAPIClient(basic(cred.key, secret), version=good).get("statements")
+        assert response.status_code == 200
+        assert response["X-Experience-API-Version"] == "1.0.3"
+    response = XAPIClient(basic(cred.key, secret), version="2.0.0").get("statements")
+    assert response["X-Experience-API-Version"] == "2.0.0"
+
+
+def test_authentication_and_scopes(db):
+    from insights.lrs.auth import forget_cached_credentials, lrs_credential_create, lrs_credential_revoke
+
+    from .conftest import basic
+
+    forget_cached_credentials()
+    reader, reader_secret = lrs_credential_create(name="reader", scope="read")
+    writer, writer_secret = lrs_credential_create(name="writer", scope="write")
+    assert XAPIClient(None).get("statements").status_code == 401
+    assert XAPIClient(basic(reader.key, "wrong")).get("statements").status_code == 401
+    assert XAPIClient(basic(reader.key, reader_secret)).get("statements").status_code == 200
+    assert XAPIClient(basic(reader.key, reader_secret)).post("statements", make_statement()).status_code == 403
+    assert XAPIClient(basic(writer.key, writer_secret)).post("statements", make_statement()).status_code == 200
+    assert XAPIClient(basic(writer.key, writer_secret)).get("statements").status_code == 403
+    lrs_credential_revoke(credential=reader)
+    assert XAPIClient(basic(reader.key, reader_secret)).get("statements").status_code == 401
+
+
+def test_session_login_never_authenticates(client, django_user_model):
+    user = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(user)
+    response = client.post(
+        "/xapi/statements",
+        data=make_statement(),
+        content_type="application/json",
+        headers={"X-Experience-API-Version": "1.0.3"},
+    )
+    assert response.status_code == 401
+
+
+def test_voiding(xapi: XAPIClient):
+    target = new_id()
+    xapi.put("statements", make_statement(), params={"statementId": target})
+    voiding = make_statement(
+        id=new_id(),
+        verb={"id": VOIDED, "display": {"en": "voided"}},
+        object={"objectType": "StatementRef", "id": target},
+    )
+    assert xapi.post("statements", voiding).status_code == 200
+    assert xapi.get("statements", params={"statementId": target}).status_code == 404
+    assert xapi.get("statements", params={"voidedStatementId": target}).json()["id"] == target
+    assert xapi.get("statements", params={"voidedStatementId": voiding["id"]}).status_code == 404
+    ids = [s["id"] for s in xapi.get("statements").json()["statements"]]
+    assert target not in ids
+    assert voiding["id"] in ids
+    # Voiding a voiding statement is refused.
+    again = make_statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": voiding["id"]})
+    assert xapi.post("statements", again).status_code == 400
+
+
+def test_statementref_filter_rule(xapi: XAPIClient):
+    target = new_id()
+    activity = "http://example.com/activities/referenced"
+    xapi.put(
+        "statements",
+        make_statement(object={"objectType": "Activity", "id": activity}),
+        params={"statementId": target},
+    )
+    ref = make_statement(
+        id=new_id(),
+        verb={"id": "http://example.com/verbs/commented"},
+        object={"objectType": "StatementRef", "id": target},
+    )
+    xapi.post("statements", ref)
+    ids = {s["id"] for s in xapi.get("statements", params={"activity": activity}).json()["statements"]}
+    assert ids == {target, ref["id"]}
+
+
+def test_filters(xapi: XAPIClient):
+    registration = str(uuid.uuid4())
+    ada = {"mbox": "mailto:ada@example.com"}
+    bob = {"objectType": "Agent", "mbox": "mailto:bob@example.com"}
+    s1 = make_statement(id=new_id(), context={"registration": registration, "instructor": bob})
+    s2 = make_statement(
+        id=new_id(),
+        actor=bob,
+        verb={"id": "http://adlnet.gov/expapi/verbs/completed"},
+        object={"objectType": "Activity", "id": "http://example.com/activities/two"},
+        context={"contextActivities": {"parent": [{"id": "http://example.com/activities/one"}]}},
+    )
+    s3 = make_statement(id=new_id(), actor=bob, object={"objectType": "Agent", "mbox": "mailto:ada@example.com"})
+    assert xapi.post("statements", [s1, s2, s3]).status_code == 200
+
+    def ids(**params):
+        response = xapi.get("statements", params=params)
+        assert response.status_code == 200, response.content
+        return {s["id"] for s in response.json()["statements"]}
+
+    assert ids(agent=ada) == {s1["id"], s3["id"]}
+    assert ids(agent=bob) == {s2["id"], s3["id"]}
+    assert ids(agent=bob, related_agents="true") == {s1["id"], s2["id"], s3["id"]}
+    assert ids(verb="http://adlnet.gov/expapi/verbs/completed") == {s2["id"]}
+    assert ids(activity="http://example.com/activities/one") == {s1["id"]}
+    assert ids(activity="http://example.com/activities/one", related_activities="true") == {s1["id"], s2["id"]}
+    assert ids(registration=registration) == {s1["id"]}
+    stored = xapi.get("statements", params={"statementId": s1["id"]}).json()["stored"]
+    assert ids(until=stored) == {s1["id"], s2["id"], s3["id"]}
+    assert ids(since=stored) == set()
+
+
+def test_more_pages_through_everything_in_order(xapi: XAPIClient):
+    sent = []
+    for _ in range(5):
+        batch = [make_statement(id=new_id()) for _ in range(3)]
+        xapi.post("statements", batch)
+        sent += [s["id"] for s in batch]
+        time.sleep(0.002)
+    for ascending in ("false", "true"):
+        seen, params = [], {"limit": 4, "ascending": ascending}
+        response = xapi.get("statements", params=params).json()
+        seen += [s["id"] for s in response["statements"]]
+        while response["more"]:
+            path = response["more"].removeprefix("/xapi/")
+            response = xapi.client.get(f"/xapi/{path}", headers=xapi.headers()).json()
+            seen += [s["id"] for s in response["statements"]]
+        assert sorted(seen) == sorted(sent)
+        assert len(seen) == len(set(seen))
+    # Statements stored after the first page don't shift the descending pages.
+    first = xapi.get("statements", params={"limit": 2}).json()
+    xapi.post("statements", make_statement())
+    second = xapi.client.get(first["more"], headers=xapi.headers()).json()
+    assert not {s["id"] for s in second["statements"]} & {s["id"] for s in first["statements"]}
+
+
+def test_tampered_more_is_400(xapi: XAPIClient):
+    for _ in range(3):
+        xapi.post("statements", make_statement())
+    more = xapi.get("statements", params={"limit": 1}).json()["more"]
+    assert xapi.client.get(more + "x", headers=xapi.headers()).status_code == 400
+    assert xapi.get("statements", params={"more": "nonsense"}).status_code == 400
+
+
+def test_bad_params_are_400(xapi: XAPIClient):
+    for params in (
+        {"statementId": "nope"},
+        {"statementId": new_id(), "verb": "http://example.com/v"},
+        {"statementId": new_id(), "voidedStatementId": new_id()},
+        {"agent": "not json"},
+        {"agent": '{"name": "no ifi"}'},
+        {"since": "yesterday"},
+        {"limit": "-1"},
+        {"format": "pretty"},
+        {"registration": "x"},
+        {"unknown": "1"},
+        {"ascending": "maybe"},
+    ):
+        assert xapi.get("statements", params=params).status_code == 400, params
+
+
+def test_formats(xapi: XAPIClient):
+    statement = make_statement(id=new_id())
+    xapi.post("statements", statement)
+    ids = xapi.get("statements", params={"statementId": statement["id"], "format": "ids"}).json()
+    assert ids["actor"] == {"objectType": "Agent", "mbox": "mailto:ada@example.com"}
+    assert ids["object"] == {"objectType": "Activity", "id": "http://example.com/activities/one"}
+    assert ids["verb"] == {"id": "http://adlnet.gov/expapi/verbs/experienced"}
+    canonical = xapi.get(
+        "statements",
+        params={"statementId": statement["id"], "format": "canonical"},
+        headers={"Accept-Language": "fr"},
+    ).json()
+    assert canonical["object"]["definition"]["name"] == {"fr": "Un"}
+
+
+def test_head_and_cors_and_last_modified(xapi: XAPIClient):
+    statement_id = xapi.post("statements", make_statement()).json()[0]
+    head = xapi.request("HEAD", "statements", params={"statementId": statement_id})
+    assert head.status_code == 200
+    assert head.content == b""
+    assert "Last-Modified" in head
+    options = xapi.client.options("/xapi/statements", headers={"Origin": "https://tool.example"})
+    assert options.status_code == 200
+    assert options["Access-Control-Allow-Origin"] == "https://tool.example"
+    assert "X-Experience-API-Version" in options["Access-Control-Allow-Headers"]
+
+
+def test_content_type_checked(xapi: XAPIClient):
+    import json
+
+    response = xapi.post("statements", raw=json.dumps(make_statement()).encode(), content_type="text/plain")
+    assert response.status_code == 400
+
+
+def test_alternate_request_syntax(xapi: XAPIClient):
+    import json
+    from urllib.parse import urlencode
+
+    statement_id = new_id()
+    form = urlencode(
+        {
+            "Authorization": xapi.auth,
+            "X-Experience-API-Version": "1.0.3",
+            "Content-Type": "application/json",
+            "content": json.dumps(make_statement()),
+            "statementId": statement_id,
+        }
+    )
+    response = xapi.client.post(
+        "/xapi/statements?method=PUT", data=form, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 204, response.content
+    form = urlencode({"Authorization": xapi.auth, "X-Experience-API-Version": "1.0.3", "statementId": statement_id})
+    got = xapi.client.post("/xapi/statements?method=GET", data=form, content_type="application/x-www-form-urlencoded")
+    assert got.json()["id"] == statement_id
+    extra = xapi.client.post(
+        f"/xapi/statements?method=GET&statementId={statement_id}",
+        data=form,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert extra.status_code == 400
+
+
+def test_external_statement_for_guild_activity_fills_course_columns(xapi: XAPIClient, course):
+    iri = course.xapi_activity().iri
+    statement_id = xapi.post("statements", make_statement(object={"objectType": "Activity", "id": iri})).json()[0]
+    assert Statement.objects.get(id=statement_id).course_iri == iri
+
+
+def test_guild_statements_are_served_and_indexed(xapi: XAPIClient, learner, course, lessons):
+    from courses.services import enrolment_create
+
+    enrolment_create(user=learner, course=course)
+    statements = xapi.get("statements").json()["statements"]
+    assert statements
+    iri = course.xapi_activity().iri
+    assert xapi.get("statements", params={"activity": iri, "related_activities": "true"}).json()["statements"]
+
+
+def test_query_counts_do_not_grow(xapi: XAPIClient, django_assert_max_num_queries):
+    for size in (1, 40):
+        batch = [
+            make_statement(id=new_id(), context={"contextActivities": {"parent": [{"id": f"http://e.x/{i}"}]}})
+            for i in range(size)
+        ]
+        with django_assert_max_num_queries(12):
+            assert xapi.post("statements", batch).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert len(xapi.get("statements", params={"limit": 30}).json()["statements"]) == 30
+    with django_assert_max_num_queries(6):
+        xapi.get("statements", params={"activity": "http://e.x/3", "related_activities": "true"})
