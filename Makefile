@@ -59,6 +59,7 @@ $(XAPI_VALIDATOR)/node_modules/.package-lock.json: $(XAPI_VALIDATOR)/package.jso
 	cd $(XAPI_VALIDATOR) && npm ci --no-audit --no-fund --loglevel=error
 
 test: install-dev browser ralph xapi-validator
+	cd tests/insights/lrs_js && npm ci --no-audit --no-fund --silent
 	DJANGO_SETTINGS_MODULE=learning.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

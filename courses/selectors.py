@@ -174,7 +174,7 @@ def lesson_detail_for_viewer(*, lesson: LessonPage, viewer: User | AnonymousUser
 
 
 def learner_courses(*, user: User) -> list[Enrolment]:
-    """My learning: active enrolments, most recently used first, each with progress and where to resume."""
+    """My learning: active enrolments, unfinished first, newest enrolment first, each with progress and resume."""
     enrolments = list(
         Enrolment.objects.filter(user=user, unenrolled_at__isnull=True, course__live=True)
         .select_related("course", "last_lesson")
@@ -202,7 +202,7 @@ def learner_courses(*, user: User) -> list[Enrolment]:
             total=len(course_lessons), completed=sum(1 for lesson in course_lessons if lesson.completed)
         )
         enrolment.resume = resume_lesson(course_lessons, enrolment)
-    enrolments.sort(key=lambda e: (e.completed_at is not None, -(e.progress.percent)))
+    enrolments.sort(key=lambda e: e.completed_at is not None)  # stable: keeps newest-first within each
     return enrolments
 
 

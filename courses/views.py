@@ -22,13 +22,14 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
 
 
 def serve_lesson(lesson: LessonPage, request: HttpRequest, serve, *args, **kwargs) -> HttpResponse:
-    """Record the view for enrolled learners; everyone else gets the page with a sign-in or enrol prompt."""
+    """Record the view for enrolled learners; everyone else gets the page with a sign-in or enrol prompt.
+
+    Previews never come through here (Wagtail calls serve_preview; see LessonPage.get_preview_context).
+    """
     response = serve(request, *args, **kwargs)
     if isinstance(response, TemplateResponse) and response.context_data is not None:
         context = response.context_data
-        if getattr(request, "is_preview", False):
-            context["can_read"] = True
-        elif context.get("can_read"):
+        if context.get("can_read"):
             services.lesson_view(user=request.user, lesson=lesson, course=context["course"])
     return response
 

@@ -32,3 +32,34 @@ def course(course_and_lessons):
 @pytest.fixture
 def lessons(course_and_lessons):
     return course_and_lessons[1]
+
+
+@pytest.fixture(scope="session")
+def _baseline_data(django_db_setup, django_db_blocker) -> str:
+    """What the migrations put in the database (home page, catalogue, groups…), serialized once."""
+    from django.db import connection
+
+    serialized = getattr(connection, "_test_serialized_contents", None)
+    if serialized is None:
+        with django_db_blocker.unblock():
+            serialized = connection.creation.serialize_db_to_string()
+    return serialized
+
+
+@pytest.fixture
+def baseline_data(transactional_db, _baseline_data) -> None:
+    """For tests whose transactions really commit (browser, live LRS clients, a Celery worker): the database
+    is flushed after each, so put the migrations' data back first.
+
+    Django's serialized_rollback alone is not enough here: once Playwright's sync API is running, the test
+    can see a fresh connection object without `_test_serialized_contents`, and then Django restores nothing
+    and lets the flush re-create content types. So: mark this connection too, and restore by hand if needed.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+    from wagtail.models import Page
+
+    connection._test_serialized_contents = _baseline_data  # the flush after this test skips post_migrate
+    if not Page.objects.exists():
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(_baseline_data)

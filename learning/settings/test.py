@@ -23,3 +23,6 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env("GUILD_TEST_DB_NAME", "test_guild")
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Serve static files straight from the finders: no collectstatic step before tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
