@@ -190,14 +190,20 @@ _STATEMENT_COLUMNS = (
 
 
 def statement_row(
-    *, statement_id: uuid.UUID, data: dict[str, Any], columns: dict[str, Any], timestamp: datetime, stored: datetime
+    *,
+    statement_id: uuid.UUID,
+    data: dict[str, Any],
+    columns: dict[str, Any],
+    timestamp: datetime,
+    stored: datetime,
+    actor_user_id: int | None = None,
 ) -> Row:
     registration = columns["registration"]
     return (
         statement_id,
         columns["verb"],
         columns["actor_key"],
-        None,
+        actor_user_id,
         columns["object_id"],
         columns["object_type"],
         uuid.UUID(registration) if isinstance(registration, str) else registration,
