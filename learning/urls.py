@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("learn/", include(courses_urls)),
     path("xapi/", include(insights_urls)),
+    path("discussions/", include("discussions.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

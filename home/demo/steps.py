@@ -85,4 +85,11 @@ def seed_activity(context: SeedContext) -> StepResult:
 
 Step = Callable[[SeedContext], StepResult]
 
-STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity)
+def seed_discussions(context: SeedContext) -> StepResult:
+    from . import discussions
+
+    created = discussions.seed_threads(context.anchor, context.users)
+    return StepResult("discussions", created, f"{len(discussions.THREADS)} threads")
+
+
+STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions)

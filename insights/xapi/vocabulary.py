@@ -61,6 +61,12 @@ FLAGGED = Verb(
 )
 HID = Verb("hid", "hid", "A moderator hid a post.")
 RESTORED = Verb("restored", "restored", "A moderator restored a hidden post.")
+PINNED = Verb("pinned", "pinned", "A moderator pinned a thread to the top of its lesson.")
+UNPINNED = Verb("unpinned", "unpinned", "A moderator unpinned a thread.")
+CLOSED = Verb("closed", "closed", "A moderator closed a thread to new replies.")
+REOPENED = Verb("reopened", "reopened", "A moderator reopened a closed thread.")
+DISMISSED = Verb("dismissed", "dismissed flags on", "A moderator dismissed the open flags on a post.")
+MUTED = Verb("muted", "muted", "A moderator stopped a person posting for a while.")
 ROUTED = Verb("routed", "routed", "An unanswered question was routed to someone who may know.")
 PUBLISHED = Verb(
     "published", "published", "An author published a course or lesson.", "https://w3id.org/xapi/dod-isd/verbs/published"
@@ -69,6 +75,7 @@ PUBLISHED = Verb(
 VERBS: tuple[Verb, ...] = (
     REGISTERED, UNREGISTERED, EXPERIENCED, ANSWERED, COMPLETED, POSTED, EDITED, DELETED, VOTED_UP, UNVOTED,
     ACCEPTED, ANNOTATED, SHARED, RATED, FOLLOWED, STOPPED_FOLLOWING, FLAGGED, HID, RESTORED, ROUTED, PUBLISHED,
+    PINNED, UNPINNED, CLOSED, REOPENED, DISMISSED, MUTED,
 )  # fmt: skip
 MINTED_VERBS = {verb.key: verb for verb in VERBS if verb.minted}
 
@@ -126,7 +133,11 @@ NOTE_TEXT = Extension("note-text", "The text of a shared note, included only whe
 FLAG_REASON = Extension("flag-reason", "Why a post was flagged: spam, off-topic, abusive or other.")
 ROUTED_TO = Extension("routed-to", "The account a question was routed to.")
 BLOCK_ID = Extension("block-id", "The lesson block (StreamField block id) the action refers to.")
-EXTENSIONS: dict[str, Extension] = {e.key: e for e in (VISIBILITY, NOTE_TEXT, FLAG_REASON, ROUTED_TO, BLOCK_ID)}
+MODERATION_REASON = Extension("moderation-reason", "Why a moderator acted (hid, closed, muted…), as they wrote it.")
+MUTED_UNTIL = Extension("muted-until", "When a mute ends (ISO 8601, UTC).")
+EXTENSIONS: dict[str, Extension] = {
+    e.key: e for e in (VISIBILITY, NOTE_TEXT, FLAG_REASON, ROUTED_TO, BLOCK_ID, MODERATION_REASON, MUTED_UNTIL)
+}
 
 
 def profile_iri() -> str:

@@ -108,7 +108,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = None  # show the styled "You're logged out" page (accounts/logged_out.html)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env("TIME_ZONE", "UTC")
@@ -151,6 +151,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insights.tasks.forward_statements_sweep",
         "schedule": crontab(minute="*/5"),
     },
+    "discussions-daily-digest": {
+        "task": "discussions.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # xAPI: actor accounts live under this homePage; IRIs Guild mints live under the site URL.
@@ -167,6 +171,13 @@ XAPI_FORWARD_MAX_ATTEMPTS = env_int("XAPI_FORWARD_MAX_ATTEMPTS", 4)
 XAPI_EXPORT_SHARED_NOTE_TEXT = env_bool("XAPI_EXPORT_SHARED_NOTE_TEXT", False)
 # A lesson view is recorded as `experienced` at most once per learner and lesson in this window.
 XAPI_EXPERIENCED_WINDOW_SECONDS = env_int("XAPI_EXPERIENCED_WINDOW_SECONDS", 30 * 60)
+
+# Discussions: posts with this many open flags are hidden pending review; accounts younger than
+# DISCUSSIONS_NEW_ACCOUNT_DAYS may post this many threads and replies an hour.
+DISCUSSIONS_FLAG_HIDE_THRESHOLD = env_int("DISCUSSIONS_FLAG_HIDE_THRESHOLD", 3)
+DISCUSSIONS_NEW_ACCOUNT_DAYS = env_int("DISCUSSIONS_NEW_ACCOUNT_DAYS", 7)
+DISCUSSIONS_NEW_ACCOUNT_POSTS_PER_HOUR = env_int("DISCUSSIONS_NEW_ACCOUNT_POSTS_PER_HOUR", 5)
+DISCUSSIONS_THREADS_PER_PAGE = 20
 
 # E-mail: console by default; set EMAIL_HOST (and friends) for SMTP.
 EMAIL_HOST = env("EMAIL_HOST", "")

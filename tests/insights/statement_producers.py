@@ -143,6 +143,67 @@ def publish(world: World) -> None:
     lesson.save_revision(user=world.publisher).publish(user=world.publisher)
 
 
+# --- discussions ----------------------------------------------------------------------------------
+
+
+def _discussion(world: World):
+    from discussions import services as discussion_services
+
+    asker, helper = world.new_learner(), world.new_learner()
+    for person in (asker, helper):
+        course_services.enrolment_create(user=person, course=world.course)
+    lesson = world.lessons[0]
+    thread = discussion_services.thread_create(
+        author=asker, lesson=lesson, kind="question", title="Where should the summary go?", body="Top or bottom?",
+        block_id=next(iter(lesson.body)).id,
+    )  # fmt: skip
+    reply = discussion_services.reply_create(author=helper, thread=thread, body="At the top, @" + asker.username)
+    return discussion_services, asker, helper, thread, reply
+
+
+@producer(
+    "discuss a lesson",
+    covers=(
+        "discussions.services.thread_create", "discussions.services.reply_create", "discussions.services.post_edit",
+        "discussions.services.post_delete", "discussions.services.vote_toggle", "discussions.services.answer_accept",
+    ),
+    verbs=(xapi.POSTED, xapi.EDITED, xapi.DELETED, xapi.VOTED_UP, xapi.UNVOTED, xapi.ACCEPTED),
+)  # fmt: skip
+def discuss(world: World) -> None:
+    services, asker, helper, thread, reply = _discussion(world)
+    services.post_edit(editor=helper, post=reply, body="At the top: front-load it.")
+    services.vote_toggle(user=asker, post=reply)
+    services.vote_toggle(user=asker, post=reply)
+    services.answer_accept(user=asker, reply=reply)
+    extra = services.reply_create(author=asker, thread=thread, body="Thanks!")
+    services.post_delete(actor=asker, post=extra)
+
+
+@producer(
+    "flag and moderate",
+    covers=(
+        "discussions.services.flag_create", "discussions.services.post_hide", "discussions.services.post_restore",
+        "discussions.services.flags_dismiss", "discussions.services.thread_pin", "discussions.services.thread_close",
+        "discussions.services.user_mute",
+    ),
+    verbs=(xapi.FLAGGED, xapi.HID, xapi.RESTORED, xapi.DISMISSED, xapi.PINNED, xapi.UNPINNED, xapi.CLOSED,
+           xapi.REOPENED, xapi.MUTED),
+)  # fmt: skip
+def moderate(world: World) -> None:
+    services, asker, helper, thread, reply = _discussion(world)
+    moderator = world.publisher
+    services.flag_create(user=asker, post=reply, reason="off-topic", note="Not about the lesson")
+    services.post_hide(moderator=moderator, post=reply, reason="Off-topic")
+    services.post_restore(moderator=moderator, post=reply, reason="On reflection, fine")
+    services.flag_create(user=helper, post=thread, reason="spam")
+    services.flags_dismiss(moderator=moderator, post=thread, reason="Not spam")
+    services.thread_pin(moderator=moderator, thread=thread, pinned=True, reason="Common question")
+    services.thread_pin(moderator=moderator, thread=thread, pinned=False)
+    services.thread_close(moderator=moderator, thread=thread, closed=True, reason="Answered")
+    services.thread_close(moderator=moderator, thread=thread, closed=False)
+    services.user_mute(moderator=moderator, user=helper, days=1, reason="Cooling off")
+
+
 # --- coverage: which functions record statements ----------------------------------------------------
 
 _RECORDERS = frozenset(("statement_record", "publication_record"))

@@ -1,0 +1,93 @@
+"""Forms for discussions. They check input early for friendly field errors; services check again."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .markdown import MAX_MARKDOWN_LENGTH
+from .models import EmailMode, FlagReason, ThreadKind
+from .services import DiscussionError, clean_body, clean_title
+
+BODY_HELP = "Markdown works: **bold**, *italic*, `code`, lists, > quotes and links. Mention someone with @username."
+
+
+class _BodyMixin:
+    def clean_body(self) -> str:
+        try:
+            return clean_body(self.cleaned_data.get("body", ""))[0]
+        except DiscussionError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+def _body_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        help_text=BODY_HELP,  # the length limit is the service's, so the message is the same everywhere
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": MAX_MARKDOWN_LENGTH}),
+        error_messages={"required": "Write something first: the post is empty."},
+    )
+
+
+class ThreadForm(_BodyMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="This is a", choices=ThreadKind.choices, initial=ThreadKind.QUESTION, widget=forms.RadioSelect
+    )
+    title = forms.CharField(
+        label="Title", max_length=400, error_messages={"required": "Give your thread a title."}, strip=False
+    )
+    body = _body_field("Details")
+    block_id = forms.ChoiceField(label="About", required=False, choices=[("", "The whole lesson")])
+
+    def __init__(self, *args, block_choices: list[tuple[str, str]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["block_id"].choices = [("", "The whole lesson"), *(block_choices or [])]
+
+    def clean_title(self) -> str:
+        try:
+            return clean_title(self.cleaned_data.get("title", ""))
+        except DiscussionError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+class ReplyForm(_BodyMixin, forms.Form):
+    body = _body_field("Your reply")
+    quote = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class EditForm(_BodyMixin, forms.Form):
+    title = forms.CharField(label="Title", max_length=400, required=False, strip=False)
+    body = _body_field("Text")
+
+    def __init__(self, *args, with_title: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_title:
+            del self.fields["title"]
+        else:
+            self.fields["title"].required = True
+
+    def clean_title(self) -> str:
+        try:
+            return clean_title(self.cleaned_data.get("title", ""))
+        except DiscussionError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(label="What's wrong?", choices=FlagReason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label="Anything moderators should know", max_length=500, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=200, required=False)
+
+
+class MuteForm(forms.Form):
+    days = forms.IntegerField(label="Mute for (days)", min_value=1, max_value=365, initial=7)
+    reason = forms.CharField(label="Reason", max_length=200)
+
+
+class PreferenceForm(forms.Form):
+    email_mode = forms.ChoiceField(
+        label="E-mail me about discussion notifications", choices=EmailMode.choices, widget=forms.RadioSelect
+    )

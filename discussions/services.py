@@ -1,0 +1,932 @@
+"""Every write to discussions. One transaction per service; each records its statement (DESIGN.md §2, §4).
+
+Contract shared by all services here:
+- keyword-only arguments, the acting person first; permission is checked here, not only in views,
+  so the demo seeder, commands and any future API get the same rules;
+- anything the person cannot do raises `DiscussionError` with a message fit to show them, before
+  anything is written (so "nothing else changed" holds);
+- counters (`reply_count`, `helpful_count`, `flag_count`) are updated with F() expressions on the
+  locked row inside the same transaction, so concurrent votes never lose an update;
+- notification fan-out is never done in the request: a task is enqueued with
+  `transaction.on_commit`, taking ids only.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import nh3
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from insights.services import statement_record
+from insights.xapi import vocabulary as xapi
+from insights.xapi.activities import StatementContext
+
+from . import permissions
+from .markdown import MAX_MARKDOWN_LENGTH, render_markdown
+from .mentions import mentioned_usernames
+from .models import (
+    EmailMode,
+    Flag,
+    FlagReason,
+    FlagResolution,
+    ModerationAction,
+    Mute,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    PostRevision,
+    Reply,
+    Subscription,
+    Thread,
+    ThreadKind,
+    Vote,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from courses.models import CoursePage, LessonPage
+
+logger = logging.getLogger(__name__)
+
+Post = Thread | Reply
+TITLE_MAX_LENGTH = 200
+DUPLICATE_WINDOW = timedelta(seconds=60)
+UNSUBSCRIBE_SALT = "discussions.unsubscribe"
+
+
+class DiscussionError(Exception):
+    """Something the person cannot do now; the message is shown to them as is."""
+
+
+# --- settings -------------------------------------------------------------------------------------
+
+
+def flag_hide_threshold() -> int:
+    return int(getattr(settings, "DISCUSSIONS_FLAG_HIDE_THRESHOLD", 3))
+
+
+def new_account_posts_per_hour() -> int:
+    return int(getattr(settings, "DISCUSSIONS_NEW_ACCOUNT_POSTS_PER_HOUR", 5))
+
+
+def new_account_age() -> timedelta:
+    return timedelta(days=int(getattr(settings, "DISCUSSIONS_NEW_ACCOUNT_DAYS", 7)))
+
+
+# --- input ----------------------------------------------------------------------------------------
+
+
+def clean_title(title: str) -> str:
+    """Titles are plain text: markup is stripped (repeatedly, so escaped tags can't come back), then trimmed."""
+    text = " ".join((title or "").split())
+    for _ in range(5):
+        cleaned = " ".join(html.unescape(nh3.clean(text, tags=set())).split())
+        if cleaned == text:
+            break
+        text = cleaned
+    if not text:
+        raise DiscussionError("Give your thread a title.")
+    if len(text) > TITLE_MAX_LENGTH:
+        raise DiscussionError(f"Keep the title under {TITLE_MAX_LENGTH} characters.")
+    return text
+
+
+def clean_body(body: str) -> tuple[str, str]:
+    """(markdown, sanitised html). Rejects empty, whitespace-only, too long, or markup-only bodies."""
+    markdown = (body or "").replace("\r\n", "\n").strip()
+    if not markdown:
+        raise DiscussionError("Write something first: the post is empty.")
+    if len(markdown) > MAX_MARKDOWN_LENGTH:
+        raise DiscussionError(f"That's too long: keep posts under {MAX_MARKDOWN_LENGTH:,} characters.")
+    rendered = render_markdown(markdown)
+    if not nh3.clean(rendered, tags=set()).strip():
+        raise DiscussionError("Write something first: the post has no text.")
+    return markdown, rendered
+
+
+# --- shared checks --------------------------------------------------------------------------------
+
+
+def _require_participant(user: User, course: CoursePage) -> None:
+    if not permissions.can_participate(user, course):
+        raise DiscussionError("Enrol in this course to take part in its discussions.")
+
+
+def _require_moderator(user: User) -> None:
+    if not permissions.is_moderator(user):
+        raise DiscussionError("Only moderators can do that.")
+
+
+def active_mute(user: User) -> Mute | None:
+    return Mute.objects.filter(user=user, until__gt=timezone.now()).order_by("-until").first()
+
+
+def _require_can_post(user: User, course: CoursePage) -> None:
+    """Mutes, then the new-account rate limit (authors and moderators are exempt from the limit)."""
+    mute = active_mute(user)
+    if mute is not None:
+        raise DiscussionError(
+            f"A moderator has paused your posting until {timezone.localtime(mute.until):%d %b %Y, %H:%M}."
+        )
+    if permissions.is_course_staff(user, course):
+        return
+    now = timezone.now()
+    if user.date_joined and now - user.date_joined >= new_account_age():
+        return
+    limit = new_account_posts_per_hour()
+    since = now - timedelta(hours=1)
+    recent = (
+        Thread.objects.filter(author=user, created_at__gte=since).count()
+        + Reply.objects.filter(author=user, created_at__gte=since).count()
+    )
+    if recent >= limit:
+        raise DiscussionError(
+            f"New accounts can post {limit} times an hour, and you've reached that. "
+            "Please try again a little later: this limit lifts once your account is a week old."
+        )
+
+
+def _registration(user: User, course: CoursePage):
+    enrolment = permissions.active_enrolment(user, course)
+    return enrolment.registration if enrolment else None
+
+
+def _thread_of(post: Post) -> Thread:
+    return post if isinstance(post, Thread) else post.thread
+
+
+def _post_context(post: Post, actor: User, extensions: dict | None = None) -> StatementContext:
+    """parent = the post's container (lesson for a thread, thread for a reply); grouping = its ancestors."""
+    thread = _thread_of(post)
+    lesson, course = thread.lesson, thread.course
+    if isinstance(post, Thread):
+        parent, grouping = [lesson.xapi_activity()], [course.xapi_activity()]
+    else:
+        parent, grouping = [thread.xapi_activity()], [lesson.xapi_activity(), course.xapi_activity()]
+    return StatementContext(
+        registration=_registration(actor, course), parent=parent, grouping=grouping, extensions=extensions or {}
+    )
+
+
+def _locked(post: Post) -> Post:
+    """Re-read the post under a row lock: counters and state changes serialise per post."""
+    model = type(post)
+    fresh = model.objects.select_for_update().get(pk=post.pk)
+    if isinstance(fresh, Reply):
+        fresh.thread = Thread.objects.select_related("lesson", "course").get(pk=fresh.thread_id)
+    else:
+        fresh.lesson, fresh.course = post.lesson, post.course
+    return fresh
+
+
+def _require_live(post: Post) -> None:
+    if post.is_deleted:
+        raise DiscussionError("That post has been deleted.")
+    if post.is_hidden:
+        raise DiscussionError("That post is hidden while moderators review it.")
+    thread = _thread_of(post)
+    if post is not thread and (thread.is_deleted or thread.is_hidden):
+        raise DiscussionError("That thread is no longer available.")
+
+
+def _target(post: Post) -> dict[str, Post]:
+    return {"thread": post} if isinstance(post, Thread) else {"reply": post}
+
+
+def _enqueue(event: str, post_id: int, actor_id: int) -> None:
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.discussion_fan_out.delay(event, post_id, actor_id))
+
+
+def _subscribe(user: User, *, thread: Thread | None = None, lesson: LessonPage | None = None) -> None:
+    target = {"thread": thread} if thread is not None else {"lesson": lesson}
+    Subscription.objects.bulk_create(
+        [Subscription(user=user, created_at=timezone.now(), **target)], ignore_conflicts=True
+    )
+
+
+# --- posting --------------------------------------------------------------------------------------
+
+
+def thread_create(
+    *,
+    author: User,
+    lesson: LessonPage,
+    kind: str,
+    title: str,
+    body: str,
+    block_id: str = "",
+    course: CoursePage | None = None,
+) -> Thread:
+    """Start a thread on a lesson (optionally about one block) and record `posted` (parent lesson, grouping course).
+
+    A double submit (same author, lesson, title and body within a minute) returns the first thread
+    and records nothing new. The author is subscribed to the thread; lesson subscribers and
+    mentioned people are notified after commit.
+    """
+    from courses.models import CoursePage
+
+    course = course or CoursePage.objects.parent_of(lesson).get()
+    if kind not in ThreadKind.values:
+        raise DiscussionError("Choose whether this is a question or a discussion.")
+    title = clean_title(title)
+    markdown, rendered = clean_body(body)
+    block_id = (block_id or "").strip()
+    if block_id and block_id not in {block.id for block in lesson.body}:
+        raise DiscussionError("That part of the lesson no longer exists.")
+    _require_participant(author, course)
+    with transaction.atomic():
+        now = timezone.now()
+        duplicate = Thread.objects.filter(
+            author=author, lesson=lesson, title=title, body_markdown=markdown, created_at__gte=now - DUPLICATE_WINDOW
+        ).first()
+        if duplicate is not None:
+            return duplicate
+        _require_can_post(author, course)
+        thread = Thread.objects.create(
+            author=author,
+            lesson=lesson,
+            course=course,
+            kind=kind,
+            title=title,
+            body_markdown=markdown,
+            body_html=rendered,
+            block_id=block_id,
+            created_at=now,
+            last_activity_at=now,
+        )
+        _subscribe(author, thread=thread)
+        extensions = {xapi.BLOCK_ID: block_id} if block_id else {}
+        statement_record(
+            actor=author,
+            verb=xapi.POSTED,
+            object=thread.xapi_activity(),
+            context=_post_context(thread, author, extensions),
+            timestamp=now,
+        )
+        _enqueue("thread", thread.pk, author.pk)
+        return thread
+
+
+def reply_create(*, author: User, thread: Thread, body: str, quoted: Reply | None = None) -> Reply:
+    """Reply in a thread (optionally quoting an earlier reply) and record `posted` (parent thread).
+
+    Closed threads take replies from moderators only. A double submit within a minute returns the
+    first reply. The replier is subscribed to the thread; subscribers and mentioned people are
+    notified after commit.
+    """
+    markdown, rendered = clean_body(body)
+    _require_participant(author, thread.course)
+    if quoted is not None and (quoted.thread_id != thread.pk or quoted.is_deleted or quoted.is_hidden):
+        raise DiscussionError("You can only quote a visible reply in the same thread.")
+    with transaction.atomic():
+        thread = _locked(thread)
+        _require_live(thread)
+        if thread.is_closed and not permissions.is_moderator(author):
+            raise DiscussionError("This thread is closed to new replies.")
+        now = timezone.now()
+        duplicate = Reply.objects.filter(
+            author=author, thread=thread, body_markdown=markdown, created_at__gte=now - DUPLICATE_WINDOW
+        ).first()
+        if duplicate is not None:
+            return duplicate
+        _require_can_post(author, thread.course)
+        reply = Reply.objects.create(
+            thread=thread, author=author, quoted=quoted, body_markdown=markdown, body_html=rendered, created_at=now
+        )
+        Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
+        thread.reply_count += 1
+        thread.last_activity_at = now
+        reply.thread = thread
+        _subscribe(author, thread=thread)
+        statement_record(
+            actor=author, verb=xapi.POSTED, object=reply.xapi_activity(), context=_post_context(reply, author),
+            timestamp=now,
+        )  # fmt: skip
+        _enqueue("reply", reply.pk, author.pk)
+        return reply
+
+
+def post_edit(*, editor: User, post: Post, body: str, title: str | None = None) -> Post:
+    """The author edits their post; the previous version is kept as a revision. Records `edited`.
+
+    Only the author may edit (moderators hide instead, so nobody's words are changed under their name).
+    Saving unchanged text is a no-op.
+    """
+    markdown, rendered = clean_body(body)
+    new_title = clean_title(title) if isinstance(post, Thread) and title is not None else None
+    with transaction.atomic():
+        post = _locked(post)
+        if post.author_id != editor.pk:
+            raise DiscussionError("Only the author can edit a post.")
+        if post.is_deleted:
+            raise DiscussionError("That post has been deleted.")
+        title_changed = new_title is not None and new_title != post.title
+        if markdown == post.body_markdown and not title_changed:
+            return post
+        now = timezone.now()
+        PostRevision.objects.create(
+            editor=editor,
+            title=post.title if isinstance(post, Thread) else "",
+            body_markdown=post.body_markdown,
+            body_html=post.body_html,
+            created_at=post.edited_at or post.created_at,
+            replaced_at=now,
+            **_target(post),
+        )
+        post.body_markdown, post.body_html, post.edited_at = markdown, rendered, now
+        fields = ["body_markdown", "body_html", "edited_at"]
+        if title_changed:
+            post.title = new_title
+            fields.append("title")
+        post.save(update_fields=fields)
+        statement_record(
+            actor=editor, verb=xapi.EDITED, object=post.xapi_activity(), context=_post_context(post, editor),
+            timestamp=now,
+        )  # fmt: skip
+        return post
+
+
+def post_delete(*, actor: User, post: Post) -> Post:
+    """The author deletes their post: soft, so the thread stays intact and shows "[deleted]". Records `deleted`.
+
+    A deleted reply that was the accepted answer stops being accepted. Deleting twice is a no-op.
+    """
+    with transaction.atomic():
+        post = _locked(post)
+        if post.author_id != actor.pk:
+            raise DiscussionError("Only the author can delete a post.")
+        if post.is_deleted:
+            return post
+        now = timezone.now()
+        was_visible = not post.is_hidden
+        post.deleted_at = now
+        post.save(update_fields=["deleted_at"])
+        if isinstance(post, Reply):
+            thread_update: dict = {}
+            if was_visible:
+                thread_update["reply_count"] = F("reply_count") - 1
+            if post.thread.accepted_reply_id == post.pk:
+                thread_update["accepted_reply"] = None
+            if thread_update:
+                Thread.objects.filter(pk=post.thread_id).update(**thread_update)
+        statement_record(
+            actor=actor, verb=xapi.DELETED, object=post.xapi_activity(), context=_post_context(post, actor),
+            timestamp=now,
+        )  # fmt: skip
+        return post
+
+
+# --- votes and answers ----------------------------------------------------------------------------
+
+
+def vote_toggle(*, user: User, post: Post) -> bool:
+    """Toggle the person's helpful vote; True if they now vote for it. Records `voted-up` or `unvoted`.
+
+    One vote per person and post (a conditional unique constraint backs this up); the post's
+    `helpful_count` moves with it under the post's row lock.
+    """
+    _require_participant(user, _thread_of(post).course)
+    with transaction.atomic():
+        post = _locked(post)
+        _require_live(post)
+        if post.author_id == user.pk:
+            raise DiscussionError("You can't vote for your own post.")
+        now = timezone.now()
+        existing = Vote.objects.filter(user=user, **_target(post)).first()
+        if existing is None:
+            Vote.objects.create(user=user, created_at=now, **_target(post))
+            delta, verb = 1, xapi.VOTED_UP
+        else:
+            existing.delete()
+            delta, verb = -1, xapi.UNVOTED
+        type(post).objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + delta)
+        post.helpful_count += delta
+        statement_record(
+            actor=user, verb=verb, object=post.xapi_activity(), context=_post_context(post, user), timestamp=now
+        )
+        return delta > 0
+
+
+def can_accept(user: User, thread: Thread) -> bool:
+    return permissions.signed_in(user) and (
+        thread.author_id == user.pk or permissions.is_course_staff(user, thread.course)
+    )
+
+
+def answer_accept(*, user: User, reply: Reply) -> Reply:
+    """The asker (or a course author or moderator) accepts a reply as the answer to a question.
+
+    Accepting another reply replaces the earlier choice. Records `accepted` (object the reply,
+    parent the thread) and notifies the reply's author after commit. Accepting the same reply again
+    is a no-op.
+    """
+    with transaction.atomic():
+        reply = _locked(reply)
+        thread = reply.thread
+        if not thread.is_question:
+            raise DiscussionError("Only questions have accepted answers.")
+        if not can_accept(user, thread):
+            raise DiscussionError("Only the person who asked (or a course author or moderator) can accept an answer.")
+        _require_live(reply)
+        if thread.accepted_reply_id == reply.pk:
+            return reply
+        now = timezone.now()
+        Thread.objects.filter(pk=thread.pk).update(accepted_reply=reply, last_activity_at=now)
+        thread.accepted_reply = reply
+        statement_record(
+            actor=user, verb=xapi.ACCEPTED, object=reply.xapi_activity(), context=_post_context(reply, user),
+            timestamp=now,
+        )  # fmt: skip
+        if reply.author_id != user.pk:
+            _enqueue("accepted", reply.pk, user.pk)
+        return reply
+
+
+# --- flags and moderation -------------------------------------------------------------------------
+
+
+def _log(moderator: User | None, action: str, post: Post | None = None, **fields) -> ModerationAction:
+    return ModerationAction.objects.create(
+        moderator=moderator, action=action, created_at=timezone.now(), **(_target(post) if post else {}), **fields
+    )
+
+
+def _set_hidden(post: Post, hidden_at: datetime | None, reason: str) -> None:
+    """Hide or show a post, keeping the thread's visible reply count right."""
+    was_visible = not post.is_hidden
+    post.hidden_at, post.hidden_reason = hidden_at, reason
+    post.save(update_fields=["hidden_at", "hidden_reason"])
+    if isinstance(post, Reply) and not post.is_deleted and was_visible != (hidden_at is None):
+        delta = 1 if hidden_at is None else -1
+        Thread.objects.filter(pk=post.thread_id).update(reply_count=F("reply_count") + delta)
+        if hidden_at is not None and post.thread.accepted_reply_id == post.pk:
+            Thread.objects.filter(pk=post.thread_id).update(accepted_reply=None)
+
+
+def _resolve_flags(post: Post, moderator: User, resolution: str) -> int:
+    resolved = Flag.objects.filter(resolved_at=None, **_target(post)).update(
+        resolution=resolution, resolved_at=timezone.now(), resolved_by=moderator
+    )
+    type(post).objects.filter(pk=post.pk).update(flag_count=0)
+    post.flag_count = 0
+    return resolved
+
+
+def flag_create(*, user: User, post: Post, reason: str, note: str = "") -> Flag:
+    """Flag a post with a reason. Records `flag-as-inappropriate` with the flag-reason extension.
+
+    At DISCUSSIONS_FLAG_HIDE_THRESHOLD open flags the post is hidden pending review (logged as an
+    automatic action). One open flag per person and post; flagging your own post is refused.
+    """
+    if reason not in FlagReason.values:
+        raise DiscussionError("Choose why you're flagging this post.")
+    note = " ".join((note or "").split())[:500]
+    _require_participant(user, _thread_of(post).course)
+    with transaction.atomic():
+        post = _locked(post)
+        if post.is_deleted:
+            raise DiscussionError("That post has been deleted.")
+        if post.author_id == user.pk:
+            raise DiscussionError("You can't flag your own post; edit or delete it instead.")
+        if Flag.objects.filter(user=user, resolved_at=None, **_target(post)).exists():
+            raise DiscussionError("You've already flagged this post; moderators will look at it.")
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                flag = Flag.objects.create(user=user, reason=reason, note=note, created_at=now, **_target(post))
+        except IntegrityError as error:
+            raise DiscussionError("You've already flagged this post; moderators will look at it.") from error
+        type(post).objects.filter(pk=post.pk).update(flag_count=F("flag_count") + 1)
+        post.flag_count += 1
+        if not post.is_hidden and post.flag_count >= flag_hide_threshold():
+            _set_hidden(post, now, f"Hidden pending review after {post.flag_count} flags.")
+            _log(None, ModerationAction.Action.AUTO_HIDE, post, reason=post.hidden_reason)
+        statement_record(
+            actor=user,
+            verb=xapi.FLAGGED,
+            object=post.xapi_activity(),
+            context=_post_context(post, user, {xapi.FLAG_REASON: reason}),
+            timestamp=now,
+        )
+        return flag
+
+
+def post_hide(*, moderator: User, post: Post, reason: str) -> Post:
+    """A moderator hides a post (open flags are upheld). Records `hid`; logged. Hidden twice: no-op."""
+    _require_moderator(moderator)
+    reason = " ".join((reason or "").split())[:200] or "Hidden by a moderator."
+    with transaction.atomic():
+        post = _locked(post)
+        now = timezone.now()
+        _resolve_flags(post, moderator, FlagResolution.UPHELD)
+        if post.is_hidden and post.hidden_reason == reason:
+            return post
+        _set_hidden(post, post.hidden_at or now, reason)
+        _log(moderator, ModerationAction.Action.HIDE, post, reason=reason, target_user_id=post.author_id)
+        statement_record(
+            actor=moderator,
+            verb=xapi.HID,
+            object=post.xapi_activity(),
+            context=_post_context(post, moderator, {xapi.MODERATION_REASON: reason}),
+            timestamp=now,
+        )
+        return post
+
+
+def post_restore(*, moderator: User, post: Post, reason: str = "") -> Post:
+    """A moderator shows a hidden post again and closes its flags. Records `restored`; logged."""
+    _require_moderator(moderator)
+    reason = " ".join((reason or "").split())[:200]
+    with transaction.atomic():
+        post = _locked(post)
+        if not post.is_hidden:
+            raise DiscussionError("That post isn't hidden.")
+        now = timezone.now()
+        _resolve_flags(post, moderator, FlagResolution.RESTORED)
+        _set_hidden(post, None, "")
+        _log(moderator, ModerationAction.Action.RESTORE, post, reason=reason, target_user_id=post.author_id)
+        extensions = {xapi.MODERATION_REASON: reason} if reason else {}
+        statement_record(
+            actor=moderator, verb=xapi.RESTORED, object=post.xapi_activity(),
+            context=_post_context(post, moderator, extensions), timestamp=now,
+        )  # fmt: skip
+        return post
+
+
+def flags_dismiss(*, moderator: User, post: Post, reason: str = "") -> int:
+    """A moderator decides the open flags were wrong: they are closed, and a post they hid is shown again.
+
+    Records `dismissed` (and `restored` when it un-hides); logged. Returns how many flags closed.
+    """
+    _require_moderator(moderator)
+    reason = " ".join((reason or "").split())[:200]
+    with transaction.atomic():
+        post = _locked(post)
+        count = _resolve_flags(post, moderator, FlagResolution.DISMISSED)
+        if not count:
+            raise DiscussionError("That post has no open flags.")
+        now = timezone.now()
+        _log(moderator, ModerationAction.Action.DISMISS, post, reason=reason, target_user_id=post.author_id)
+        extensions = {xapi.MODERATION_REASON: reason} if reason else {}
+        statement_record(
+            actor=moderator, verb=xapi.DISMISSED, object=post.xapi_activity(),
+            context=_post_context(post, moderator, extensions), timestamp=now,
+        )  # fmt: skip
+        if post.is_hidden:
+            _set_hidden(post, None, "")
+            _log(moderator, ModerationAction.Action.RESTORE, post, reason=reason, target_user_id=post.author_id)
+            statement_record(
+                actor=moderator, verb=xapi.RESTORED, object=post.xapi_activity(),
+                context=_post_context(post, moderator, extensions), timestamp=now + timedelta(milliseconds=1),
+            )  # fmt: skip
+        return count
+
+
+def thread_pin(*, moderator: User, thread: Thread, pinned: bool, reason: str = "") -> Thread:
+    """Pin a thread to the top of its lesson's list (or unpin). Records `pinned`/`unpinned`; logged."""
+    _require_moderator(moderator)
+    reason = " ".join((reason or "").split())[:200]
+    with transaction.atomic():
+        thread = _locked(thread)
+        if thread.is_pinned == pinned:
+            return thread
+        now = timezone.now()
+        thread.pinned_at = now if pinned else None
+        thread.save(update_fields=["pinned_at"])
+        action = ModerationAction.Action.PIN if pinned else ModerationAction.Action.UNPIN
+        _log(moderator, action, thread, reason=reason)
+        extensions = {xapi.MODERATION_REASON: reason} if reason else {}
+        statement_record(
+            actor=moderator, verb=xapi.PINNED if pinned else xapi.UNPINNED, object=thread.xapi_activity(),
+            context=_post_context(thread, moderator, extensions), timestamp=now,
+        )  # fmt: skip
+        return thread
+
+
+def thread_close(*, moderator: User, thread: Thread, closed: bool, reason: str = "") -> Thread:
+    """Close a thread to new replies, with a reason shown to everyone (or reopen it). Records `closed`/`reopened`."""
+    _require_moderator(moderator)
+    reason = " ".join((reason or "").split())[:200]
+    if closed and not reason:
+        raise DiscussionError("Say why the thread is being closed: learners will see the reason.")
+    with transaction.atomic():
+        thread = _locked(thread)
+        if thread.is_closed == closed:
+            return thread
+        now = timezone.now()
+        thread.closed_at, thread.closed_reason = (now, reason) if closed else (None, "")
+        thread.save(update_fields=["closed_at", "closed_reason"])
+        action = ModerationAction.Action.CLOSE if closed else ModerationAction.Action.REOPEN
+        _log(moderator, action, thread, reason=reason)
+        extensions = {xapi.MODERATION_REASON: reason} if reason else {}
+        statement_record(
+            actor=moderator, verb=xapi.CLOSED if closed else xapi.REOPENED, object=thread.xapi_activity(),
+            context=_post_context(thread, moderator, extensions), timestamp=now,
+        )  # fmt: skip
+        return thread
+
+
+def user_mute(*, moderator: User, user: User, days: int, reason: str) -> Mute:
+    """Stop someone posting for `days` days (1–365). Records `muted` with the person as object; logged."""
+    _require_moderator(moderator)
+    reason = " ".join((reason or "").split())[:200]
+    if not reason:
+        raise DiscussionError("Say why you're muting this person.")
+    if not 1 <= days <= 365:
+        raise DiscussionError("Mute for between 1 and 365 days.")
+    if user.pk == moderator.pk:
+        raise DiscussionError("You can't mute yourself.")
+    with transaction.atomic():
+        now = timezone.now()
+        mute = Mute.objects.create(
+            user=user, muted_by=moderator, reason=reason, created_at=now, until=now + timedelta(days=days)
+        )
+        _log(moderator, ModerationAction.Action.MUTE, None, reason=reason, target_user=user)
+        statement_record(
+            actor=moderator,
+            verb=xapi.MUTED,
+            object=user,
+            context=StatementContext(
+                extensions={xapi.MODERATION_REASON: reason, xapi.MUTED_UNTIL: mute.until.isoformat()}
+            ),
+            timestamp=now,
+        )
+        return mute
+
+
+# --- subscriptions and notifications --------------------------------------------------------------
+
+
+def subscription_set(
+    *, user: User, subscribed: bool, thread: Thread | None = None, lesson: LessonPage | None = None
+) -> bool:
+    """Follow or stop following a thread or a lesson. Idempotent; returns the new state.
+
+    Not a learning action, so no statement (the §4 follow verbs are for courses, tags and people).
+    """
+    if (thread is None) == (lesson is None):
+        raise ValueError("subscription_set needs exactly one of thread or lesson")
+    if thread is not None:
+        course = thread.course
+    else:
+        from courses.models import CoursePage
+
+        course = CoursePage.objects.parent_of(lesson).get()
+    if subscribed:
+        _require_participant(user, course)
+    with transaction.atomic():
+        target = {"thread": thread} if thread is not None else {"lesson": lesson}
+        if subscribed:
+            _subscribe(user, **target)
+        else:
+            Subscription.objects.filter(user=user, **target).delete()
+        return subscribed
+
+
+def notification_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the person's notifications read (all when no ids). Returns how many changed."""
+    with transaction.atomic():
+        unread = Notification.objects.filter(recipient=user, read_at=None)
+        if notification_ids is not None:
+            unread = unread.filter(pk__in=notification_ids)
+        return unread.update(read_at=timezone.now())
+
+
+def notification_preference_set(*, user: User, email_mode: str) -> NotificationPreference:
+    if email_mode not in EmailMode.values:
+        raise DiscussionError("Choose how often to get e-mail.")
+    with transaction.atomic():
+        preference, _ = NotificationPreference.objects.update_or_create(user=user, defaults={"email_mode": email_mode})
+        return preference
+
+
+def unsubscribe_token(user: User, scope: str = "email") -> str:
+    """A signed, login-free token for an e-mail's unsubscribe link. scope: "email" or "thread:<pk>"."""
+    return signing.dumps({"u": user.pk, "s": scope}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_with_token(*, token: str) -> tuple[User, str]:
+    """Apply an unsubscribe link: stop all discussion e-mail, or follow one thread no more.
+
+    Raises DiscussionError for a tampered or unknown token. Idempotent.
+    """
+    from accounts.models import User
+
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user = User.objects.get(pk=int(data["u"]))
+        scope = str(data["s"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist) as error:
+        raise DiscussionError("That unsubscribe link isn't valid. Sign in to change your e-mail settings.") from error
+    with transaction.atomic():
+        if scope.startswith("thread:"):
+            Subscription.objects.filter(user=user, thread_id=int(scope.split(":", 1)[1])).delete()
+        else:
+            NotificationPreference.objects.update_or_create(user=user, defaults={"email_mode": EmailMode.OFF})
+    return user, scope
+
+
+def _readers(user_ids: set[int], course: CoursePage) -> list[User]:
+    """Of these people, those who may still read the course's discussions (one query).
+
+    EXISTS subqueries rather than OR-ed joins: joins multiply rows per person (enrolments × groups ×
+    authored courses) and made this the slowest part of a 200-subscriber fan-out.
+    """
+    from accounts.models import User
+    from courses.models import Enrolment
+
+    if not user_ids:
+        return []
+    enrolled = Enrolment.objects.filter(user=OuterRef("pk"), course=course, unenrolled_at=None)
+    authoring = type(course).authors.through.objects.filter(user_id=OuterRef("pk"), coursepage_id=course.pk)
+    moderating = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=permissions.MODERATORS_GROUP)
+    return list(
+        User.objects.filter(pk__in=user_ids, is_active=True)
+        .filter(Exists(enrolled) | Exists(authoring) | Q(is_superuser=True) | Exists(moderating))
+        .select_related("discussion_preferences")
+    )
+
+
+def notifications_fan_out(*, event: str, post_id: int, actor_id: int) -> int:
+    """Create the notifications for one event and e-mail those who asked for immediate mail.
+
+    event: "thread" (lesson subscribers + mentions), "reply" (thread subscribers + mentions) or
+    "accepted" (the reply's author). Runs in a task after the post committed; a unique constraint
+    makes a re-run create nothing twice, and `emailed_at` makes it mail nobody twice. Returns how
+    many notifications were created. Hidden or deleted posts notify nobody.
+    """
+    if event == "thread":
+        post: Post | None = Thread.objects.select_related("lesson", "course").filter(pk=post_id).first()
+    else:
+        post = Reply.objects.select_related("thread__lesson", "thread__course").filter(pk=post_id).first()
+    if post is None or post.is_deleted or post.is_hidden:
+        return 0
+    thread = _thread_of(post)
+    reply = post if isinstance(post, Reply) else None
+    kinds: dict[int, str] = {}
+    if event == "accepted":
+        kinds[post.author_id] = NotificationKind.ACCEPTED
+    else:
+        if event == "thread":
+            subscribers = Subscription.objects.filter(lesson_id=thread.lesson_id)
+            kind = NotificationKind.THREAD
+        else:
+            subscribers = Subscription.objects.filter(thread_id=thread.pk)
+            kind = NotificationKind.REPLY
+        for user_id in subscribers.values_list("user_id", flat=True):
+            kinds[user_id] = kind
+        names = [name.lower() for name in mentioned_usernames(post.body_markdown)]
+        if names:
+            from accounts.models import User
+
+            mentioned = User.objects.annotate(lower=Lower("username")).filter(lower__in=names)
+            for user_id in mentioned.values_list("pk", flat=True):
+                kinds[user_id] = NotificationKind.MENTION
+    kinds.pop(actor_id, None)
+    recipients = _readers(set(kinds), thread.course)
+    if not recipients:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        before = Notification.objects.filter(thread=thread, reply=reply, recipient__in=recipients).count()
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=user, actor_id=actor_id, kind=kinds[user.pk], thread=thread, reply=reply, created_at=now
+                )
+                for user in recipients
+            ],
+            ignore_conflicts=True,
+        )
+        created = Notification.objects.filter(thread=thread, reply=reply, recipient__in=recipients).count() - before
+    immediate = [user for user in recipients if _email_mode(user) == EmailMode.IMMEDIATE and user.email]
+    if immediate:
+        _send_immediate(immediate, thread=thread, reply=reply)
+    return created
+
+
+def _email_mode(user: User) -> str:
+    try:
+        return user.discussion_preferences.email_mode
+    except NotificationPreference.DoesNotExist:
+        return EmailMode.DAILY
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}"
+
+
+def _unsubscribe_url(user: User, scope: str = "email") -> str:
+    return _absolute(_unsubscribe_path().replace("TOKEN", unsubscribe_token(user, scope)))
+
+
+@lru_cache(maxsize=1)
+def _unsubscribe_path() -> str:
+    from django.urls import reverse
+
+    return reverse("discussions:unsubscribe", kwargs={"token": "TOKEN"})
+
+
+def _message(user: User, subject: str, template: str, context: dict) -> EmailMessage:
+    unsubscribe = _unsubscribe_url(user)
+    site_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    body = render_to_string(template, {**context, "user": user, "unsubscribe_url": unsubscribe, "site_url": site_url})
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        to=[user.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+
+
+def _send_immediate(users: list[User], *, thread: Thread, reply: Reply | None) -> None:
+    """One message each, over one connection; only notifications not yet mailed, marked as mailed."""
+    pending = dict(
+        Notification.objects.filter(thread=thread, reply=reply, recipient__in=users, emailed_at=None).values_list(
+            "recipient_id", "kind"
+        )
+    )
+    post = reply or thread
+    url = _absolute(post.get_absolute_url())
+    messages = []
+    for user in users:
+        kind = pending.get(user.pk)
+        if kind is None:
+            continue
+        label = NotificationKind(kind).label
+        messages.append(
+            _message(
+                user,
+                f"{label}: {thread.title}"[:150],
+                "discussions/email/notification.txt",
+                {
+                    "thread": thread,
+                    "post": post,
+                    "kind": label,
+                    "url": url,
+                    "thread_unsubscribe_url": _unsubscribe_url(user, f"thread:{thread.pk}"),
+                },
+            )  # fmt: skip
+        )
+    if not messages:
+        return
+    get_connection().send_messages(messages)
+    Notification.objects.filter(thread=thread, reply=reply, recipient_id__in=list(pending), emailed_at=None).update(
+        emailed_at=timezone.now()
+    )
+
+
+def digest_send(*, user: User, now: datetime | None = None) -> int:
+    """E-mail one person their daily digest: every notification not yet mailed. Returns how many it listed.
+
+    Marks them mailed in the same transaction, so a second run the same day sends nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(of=("self",))
+            .filter(recipient=user, emailed_at=None)
+            .select_related("actor", "thread", "reply")
+            .order_by("created_at")[:200]
+        )
+        if not pending or not user.email:
+            return 0
+        items = [
+            {"notification": n, "url": _absolute(n.get_absolute_url()), "kind": NotificationKind(n.kind).label}
+            for n in pending
+        ]
+        message = _message(
+            user,
+            f"Your Guild discussions digest: {len(pending)} update{'s' if len(pending) != 1 else ''}",
+            "discussions/email/digest.txt",
+            {"items": items},
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
+        NotificationPreference.objects.update_or_create(user=user, defaults={"last_digest_at": now})
+        message.send()
+        return len(pending)
+
+
+def digest_recipients() -> list[int]:
+    """Ids of people on the daily digest (the default) with notifications not yet mailed."""
+    return list(
+        Notification.objects.filter(emailed_at=None, recipient__is_active=True)
+        .exclude(recipient__discussion_preferences__email_mode__in=[EmailMode.OFF, EmailMode.IMMEDIATE])
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by("recipient_id")
+    )

@@ -1,0 +1,60 @@
+"""Wagtail admin: the discussion moderation queue (/admin/discussions/moderation/) for the Moderators group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
+from django.views.generic import TemplateView
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from . import permissions, selectors
+from .models import Flag
+
+
+class ModerationQueueView(WagtailAdminTemplateMixin, TemplateView):
+    """Flagged and hidden posts with their flags and context, and the actions to take; plus the recent log.
+
+    The action buttons post to the same views moderators use on the thread page (one service each),
+    with `next` bringing them back here.
+    """
+
+    template_name = "discussions/admin/queue.html"
+    page_title = "Discussion moderation"
+    header_icon = "warning"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.is_moderator(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(selectors.moderation_queue(viewer=self.request.user))
+        context["queue_url"] = reverse("discussions_moderation")
+        return context
+
+
+class ModerationMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return permissions.is_moderator(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_moderation_urls():
+    return [path("discussions/moderation/", ModerationQueueView.as_view(), name="discussions_moderation")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_moderation_menu_item():
+    return ModerationMenuItem("Moderation queue", reverse("discussions_moderation"), icon_name="warning", order=940)
+
+
+def open_flag_count() -> int:
+    return Flag.objects.filter(resolved_at=None).count()

@@ -1,0 +1,96 @@
+"""Query bounds: the lesson page costs the same with 3 replies as with 100 threads and 1,000 replies."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from discussions import selectors
+from discussions.models import Reply, Thread, Vote
+
+pytestmark = pytest.mark.django_db
+
+# What the discussion panel and the header's unread badge add to a lesson page, whatever the size.
+PANEL_QUERIES = 4
+BADGE_QUERIES = 1
+
+
+def populate(lesson, course, authors, *, threads: int, replies: int) -> None:
+    now = timezone.now()
+    made = Thread.objects.bulk_create(
+        [
+            Thread(
+                lesson=lesson, course=course, author=authors[i % len(authors)],
+                kind="question" if i % 2 else "discussion", title=f"Thread {i}", body_markdown="Body",
+                body_html="<p>Body</p>", created_at=now - timedelta(minutes=i), last_activity_at=now,
+                reply_count=replies // threads, helpful_count=i % 7,
+            )
+            for i in range(threads)
+        ]
+    )  # fmt: skip
+    Reply.objects.bulk_create(
+        [
+            Reply(
+                thread=made[i % threads], author=authors[(i + 1) % len(authors)], body_markdown=f"Reply {i}",
+                body_html=f"<p>Reply {i}</p>", created_at=now - timedelta(seconds=i),
+            )
+            for i in range(replies)
+        ]
+    )  # fmt: skip
+    Vote.objects.bulk_create([Vote(user=authors[0], thread=thread, created_at=now) for thread in made[1::3]])
+
+
+def lesson_queries(client, url, *, threads: bool = True) -> int:
+    """Steady state: the second view in a row (the first may move the learner's resume point)."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert ("thread-list" in response.content.decode()) == threads
+    return len(captured)
+
+
+def test_lesson_page_cost_does_not_grow_with_the_discussion(enrolled, classmate, course, lessons):
+    course.save_revision().publish()
+    small, big = lessons[0], lessons[1]
+    populate(small, course, [enrolled, classmate], threads=1, replies=3)
+    populate(big, course, [enrolled, classmate], threads=100, replies=1000)
+    client = Client()
+    client.force_login(enrolled)
+    baseline = lesson_queries(client, lessons[2].url, threads=False)  # the same page with no discussion at all
+    small_cost = lesson_queries(client, small.url)
+    assert lesson_queries(client, big.url) == small_cost
+    # The panel and the header badge add a fixed handful: see PANEL_QUERIES (the empty panel skips the page query).
+    assert small_cost <= baseline + PANEL_QUERIES + BADGE_QUERIES
+    assert lesson_queries(client, f"{big.url}?sort=helpful&page=3") == lesson_queries(client, small.url)
+
+
+def test_the_panel_itself_costs_a_fixed_handful(enrolled, classmate, course, lessons, django_assert_max_num_queries):
+    lesson = lessons[0]
+    populate(lesson, course, [enrolled, classmate], threads=100, replies=1000)
+    with django_assert_max_num_queries(PANEL_QUERIES + 1):  # +1: the enrolment, which the lesson page hands over
+        listing = selectors.thread_list_for_lesson(lesson=lesson, course=course, viewer=enrolled, sort="helpful")
+        assert len(listing.threads) == 20
+        assert listing.page.paginator.num_pages == 5
+
+
+def test_thread_page_is_bounded(enrolled, classmate, course, lessons, django_assert_max_num_queries):
+    lesson = lessons[0]
+    populate(lesson, course, [enrolled, classmate], threads=1, replies=300)
+    thread = Thread.objects.get()
+    client = Client()
+    client.force_login(enrolled)
+    with django_assert_max_num_queries(16):
+        assert client.get(thread.get_absolute_url()).status_code == 200
+
+
+def test_notification_centre_is_bounded(enrolled, django_assert_max_num_queries):
+    client = Client()
+    client.force_login(enrolled)
+    with django_assert_max_num_queries(8):
+        assert client.get("/discussions/notifications/").status_code == 200
