@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two workers: CI and the machines we target have two cores; browser and live-server tests are xdist-safe.
+PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE ?= learning.settings.dev
 
 .PHONY: run test install install-dev browser ralph xapi-validator lint check migrate seed bench clean
