@@ -85,6 +85,7 @@ def seed_activity(context: SeedContext) -> StepResult:
 
 Step = Callable[[SeedContext], StepResult]
 
+
 def seed_discussions(context: SeedContext) -> StepResult:
     from . import discussions
 
