@@ -63,3 +63,16 @@ def baseline_data(transactional_db, _baseline_data) -> None:
     if not Page.objects.exists():
         call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
         connection.creation.deserialize_db_from_string(_baseline_data)
+        _reset_sequences(connection)
+
+
+def _reset_sequences(connection) -> None:
+    """The restored rows keep their ids, but flush reset PostgreSQL's sequences: move them past the rows."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
