@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
@@ -166,5 +167,6 @@ def test_output_lists_logins_and_urls(seeded):
     for username in PROMISED_ACCOUNTS:
         assert f"  {username} " in seeded
     assert "guild-demo" in seeded
-    assert "http://127.0.0.1:8000/" in seeded
-    assert "http://127.0.0.1:8000/admin/" in seeded
+    # The URLs it prints are the configured site's (make run sets SITE_URL to where it serves).
+    assert f"Site:  {settings.WAGTAILADMIN_BASE_URL}/\n" in seeded
+    assert f"Admin: {settings.WAGTAILADMIN_BASE_URL}/admin/\n" in seeded

@@ -7,13 +7,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from home.demo import people
 from home.demo.steps import STEPS, SeedContext
 
-SITE_URL = "http://127.0.0.1:8000/"
 # Page saves and their inline search/reference-index tasks log a line each at INFO: hundreds per run.
 NOISY_LOGGERS = ("wagtail", "django_tasks", "django.tasks", "modelsearch")
 
@@ -64,5 +64,6 @@ class Command(BaseCommand):
             line = f"  {username:<{widths[0]}}  {password:<{widths[1]}}  {role:<{widths[2]}}  {name}"
             self.stdout.write(self.style.MIGRATE_HEADING(line) if index == 0 else line)
         self.stdout.write("")
-        self.stdout.write(f"Site:  {SITE_URL}")
-        self.stdout.write(f"Admin: {SITE_URL}admin/")
+        site = settings.WAGTAILADMIN_BASE_URL
+        self.stdout.write(f"Site:  {site}/")
+        self.stdout.write(f"Admin: {site}/admin/")
