@@ -89,15 +89,21 @@ def _require_enrolment(user: User, course: CoursePage) -> Enrolment:
     return enrolment
 
 
-def lesson_view(*, user: User, lesson: LessonPage, course: CoursePage | None = None) -> LessonProgress:
+def lesson_view(
+    *, user: User, lesson: LessonPage, course: CoursePage | None = None, enrolment: Enrolment | None = None
+) -> LessonProgress:
     """Note that the learner opened a lesson, and where to resume.
 
     Records `experienced` at most once per learner and lesson per XAPI_EXPERIENCED_WINDOW_SECONDS,
-    so reloads do not flood the store.
+    so reloads do not flood the store. The lesson page passes the active enrolment it already read,
+    saving a query on every view; anything else is looked up.
     """
     course = course or _course_of(lesson)
     with transaction.atomic():
-        enrolment = _require_enrolment(user, course)
+        if enrolment is None or not (
+            enrolment.is_active and enrolment.user_id == user.pk and enrolment.course_id == course.pk
+        ):
+            enrolment = _require_enrolment(user, course)
         now = timezone.now()
         progress, created = LessonProgress.objects.select_for_update().get_or_create(
             user=user, lesson=lesson, defaults={"course": course, "first_viewed_at": now, "last_viewed_at": now}

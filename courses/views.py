@@ -30,7 +30,9 @@ def serve_lesson(lesson: LessonPage, request: HttpRequest, serve, *args, **kwarg
     if isinstance(response, TemplateResponse) and response.context_data is not None:
         context = response.context_data
         if context.get("can_read"):
-            services.lesson_view(user=request.user, lesson=lesson, course=context["course"])
+            services.lesson_view(
+                user=request.user, lesson=lesson, course=context["course"], enrolment=context["enrolment"]
+            )
     return response
 
 

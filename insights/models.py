@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 
@@ -68,10 +66,6 @@ class Statement(models.Model):
     def verb_display(self) -> str:
         display = self.data.get("verb", {}).get("display") or {}
         return display.get("en") or display.get("en-US") or next(iter(display.values()), self.verb.rsplit("/", 1)[-1])
-
-
-def new_statement_id() -> uuid.UUID:
-    return uuid.uuid4()
 
 
 # --- The embedded LRS (insights/lrs): credentials, filter index, activity definitions, documents ----------

@@ -110,9 +110,6 @@ THREAD = ActivityType(
 REPLY = ActivityType("reply", "Reply", "A reply in a thread.", "http://id.tincanapi.com/activitytype/forum-reply")
 NOTE = ActivityType("note", "Note", "A learner's note on a lesson.")
 TAG = ActivityType("tag", "Tag", "A topic tag.", "http://id.tincanapi.com/activitytype/tag")
-PROFILE = ActivityType(
-    "profile", "Guild xAPI profile", "Guild's statement profile.", "http://adlnet.gov/expapi/activities/profile"
-)
 
 ACTIVITY_TYPES: tuple[ActivityType, ...] = (COURSE, LESSON, QUESTION, THREAD, REPLY, NOTE, TAG)
 MINTED_ACTIVITY_TYPES = {t.key: t for t in ACTIVITY_TYPES if not t.standard_iri}

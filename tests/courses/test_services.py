@@ -334,3 +334,19 @@ def test_completed_course_stays_completed_after_leaving_and_coming_back(learner,
     assert mine.completed_at is not None
     assert mine.progress.percent == 100
     assert mine.resume is None
+
+
+def test_lesson_view_never_trusts_an_enrolment_that_is_not_the_viewers(learner, other_learner, course, lessons):
+    """The lesson page hands over the enrolment it read; someone else's must not admit a non-member."""
+    others = services.enrolment_create(user=other_learner, course=course)
+    with pytest.raises(services.CourseActionError):
+        services.lesson_view(user=learner, lesson=lessons[0], course=course, enrolment=others)
+    assert not LessonProgress.objects.filter(user=learner).exists()
+
+
+def test_lesson_view_never_trusts_a_cancelled_enrolment(learner, course, lessons):
+    enrolment = services.enrolment_create(user=learner, course=course)
+    services.enrolment_cancel(user=learner, course=course)
+    enrolment.refresh_from_db()
+    with pytest.raises(services.CourseActionError):
+        services.lesson_view(user=learner, lesson=lessons[0], course=course, enrolment=enrolment)
