@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -222,27 +222,52 @@ def statement_row(
 
 def insert_statements(rows: Sequence[Row]) -> None:
     """Raw INSERT … ON CONFLICT DO NOTHING of statement rows (see bulk.py for why not bulk_create)."""
-    insert_rows(Statement._meta.db_table, _STATEMENT_COLUMNS, rows, json_columns=("data",), ignore_conflicts=True)
+    insert_rows(Statement, _STATEMENT_COLUMNS, rows, json_columns=("data",), ignore_conflicts=True)
 
 
 def insert_index_rows(relations: Sequence[Row], references: Sequence[Row]) -> None:
-    insert_rows(StatementRelation._meta.db_table, ("statement_id", "kind", "value", "stored"), relations)
-    insert_rows(StatementReference._meta.db_table, ("statement_id", "target", "voiding"), references)
+    insert_rows(StatementRelation, ("statement_id", "kind", "value", "stored"), relations)
+    insert_rows(StatementReference, ("statement_id", "target", "voiding"), references)
 
 
-def insert_definitions(definitions: dict[str, Row]) -> None:
-    """Insert-only activity definitions, ON CONFLICT DO NOTHING, in digest order.
+# Digests of activity definitions this process has seen committed, per database: a definition already
+# held is not sent again (an ON CONFLICT no-op still costs a unique-index probe, and on the LRS path a
+# transaction of its own). Bounded; a digest missing here only costs a redundant no-op insert.
+_KNOWN_DEFINITIONS: dict[str, set[str]] = {}
+_KNOWN_DEFINITIONS_MAX = 200_000
 
-    Concurrent batches mentioning the same activity insert the same unique digests; taking them in
-    one global order means they can wait for each other briefly but never deadlock.
+
+def _known_definitions() -> set[str]:
+    return _KNOWN_DEFINITIONS.setdefault(str(connection.settings_dict["NAME"]), set())
+
+
+def _remember_definitions(digests: Iterable[str]) -> None:
+    """Remember digests once their insert has really committed (not merely released a savepoint)."""
+    if connection.in_atomic_block:
+        return
+    known = _known_definitions()
+    if len(known) > _KNOWN_DEFINITIONS_MAX:
+        known.clear()
+    known.update(digests)
+
+
+def insert_definitions(definitions: dict[str, Row]) -> list[str]:
+    """Insert-only activity definitions, ON CONFLICT DO NOTHING, in digest order; returns the digests sent.
+
+    Definitions this process already saw committed are skipped. Concurrent batches mentioning the
+    same activity insert the same unique digests; taking them in one global order means they can
+    wait for each other briefly but never deadlock.
     """
+    known = _known_definitions()
+    digests = sorted(digest for digest in definitions if digest not in known)
     insert_rows(
-        ActivityDefinition._meta.db_table,
+        ActivityDefinition,
         ("activity_id", "authority_key", "digest", "definition", "stored"),
-        [definitions[digest] for digest in sorted(definitions)],
+        [definitions[digest] for digest in digests],
         json_columns=("definition",),
         ignore_conflicts=True,
     )
+    return digests
 
 
 def index_statements(statements: Iterable[Statement]) -> None:
@@ -265,7 +290,9 @@ def index_statements(statements: Iterable[Statement]) -> None:
         references += ref
         definitions.update(defs)
     insert_index_rows(relations, references)
-    insert_definitions(definitions)
+    digests = insert_definitions(definitions)
+    if digests:
+        transaction.on_commit(lambda: _remember_definitions(digests))
 
 
 # --- ingest ---------------------------------------------------------------------------------------------
@@ -401,7 +428,7 @@ def statements_store(
             insert_index_rows(relations, references)
             if parts.by_hash:
                 insert_rows(
-                    StatementAttachment._meta.db_table,
+                    StatementAttachment,
                     ("sha2", "content_type", "content", "stored"),
                     [(sha2, ctype, content, now) for sha2, (ctype, content) in parts.by_hash.items()],
                     ignore_conflicts=True,
@@ -423,11 +450,15 @@ def _store_definitions(definitions: dict[str, Row]) -> None:
     locks for a whole batch. Statements keep their own copy of each definition, so a failure here
     (logged) loses nothing but a merge input; the request still succeeds.
     """
+    if not any(digest not in _known_definitions() for digest in definitions):
+        return
     try:
         with transaction.atomic():
-            insert_definitions(definitions)
+            digests = insert_definitions(definitions)
     except DatabaseError:
         logger.exception("Storing %d activity definitions failed; the statements are stored", len(definitions))
+        return
+    _remember_definitions(digests)
 
 
 def _check_voiding(targets: dict[uuid.UUID, int], in_batch: dict[uuid.UUID, str]) -> None:
