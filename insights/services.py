@@ -40,7 +40,10 @@ def _context_activity_ids(data: dict[str, Any]) -> list[str]:
 def statement_columns(data: dict[str, Any]) -> dict[str, Any]:
     """The indexed columns for a statement; course and lesson come from any Guild IRI it mentions."""
     course_iri = lesson_iri = ""
+    guild_prefix = site_root() + "/xapi/activities/"  # only Guild's own IRIs can name a course or lesson
     for iri in _context_activity_ids(data):
+        if not (iri.__class__ is str and iri.startswith(guild_prefix)):
+            continue
         parsed = parse_activity_iri(iri)
         if parsed and parsed[0] == "course" and not course_iri:
             course_iri = iri

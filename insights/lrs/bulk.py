@@ -24,7 +24,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+import msgspec
 from django.db import connection, models
+
+_encode_json = msgspec.json.Encoder().encode
 
 
 def _element(value: Any) -> str:
@@ -45,7 +48,9 @@ def _element(value: Any) -> str:
 
 
 def _json_texts(values: Sequence[Any]) -> list[str | None]:
-    return [None if value is None else json.dumps(value) for value in values]
+    """JSON documents for jsonb, encoded by msgspec (several times faster than json.dumps; jsonb
+    normalises the text, so what is stored is the same)."""
+    return [None if value is None else _encode_json(value).decode() for value in values]
 
 
 def _array_literal(values: Sequence[Any]) -> str:
