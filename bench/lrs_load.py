@@ -2,7 +2,9 @@
 
 Guild is served by gunicorn (2 sync workers by default) on SQLite (default) or PostgreSQL
 (DATABASE_URL); Ralph 5.1 (fs backend, APPEND; `make ralph`) runs the same client for the ratio.
-Prints statements/s for ingest and for paging reads through `more` links. Never asserts timings.
+Prints statements/s for ingest and for paging reads through `more` links (wall), and ingest statements
+per CPU-second of the server's own processes (gunicorn master + workers, or Ralph's; not the database
+server's), which says more than wall time on a busy machine. Never asserts timings.
 
     python bench/lrs_load.py                                     # SQLite + Ralph
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/lrs_load.py --statements 100000
@@ -109,6 +111,24 @@ def wait_for(url: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout}s")
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a server process and its children (gunicorn's
+    workers), from /proc; 0.0 where /proc is not available. The database server's own CPU is not in it."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        pending.extend(int(child) for child in children)
+    return total
+
+
 def ingest(url: str, auth: tuple[str, str], statements: list[dict[str, Any]], batch: int, concurrency: int) -> float:
     """POST all statements in batches from `concurrency` threads; return statements/s."""
     bodies = [json.dumps(statements[i : i + batch]).encode() for i in range(0, len(statements), batch)]
@@ -187,29 +207,34 @@ def run_guild(args: argparse.Namespace, statements: list[dict[str, Any]]) -> dic
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/xapi/about")
+        cpu_before = process_tree_cpu(gunicorn.pid)
         ingest_rate = ingest(f"{base}/xapi/statements", auth, statements, args.batch, args.concurrency)
+        ingest_cpu = process_tree_cpu(gunicorn.pid) - cpu_before
         read_rate, read = page_back(base, f"{base}/xapi/statements?limit=500", auth, len(statements))
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
     return {"target": f"Guild ({backend}, gunicorn -w {args.workers})", "ingest": ingest_rate, "read": read_rate,
-            "read_count": read}  # fmt: skip
+            "read_count": read, "ingest_cpu_rate": len(statements) / ingest_cpu if ingest_cpu else 0.0}  # fmt: skip
 
 
 def run_ralph(args: argparse.Namespace, statements: list[dict[str, Any]]) -> dict[str, Any]:
     from tests.insights.ralph import PASSWORD, USERNAME, RalphServer, ralph_available
 
     if not ralph_available():
-        return {"target": "Ralph (not installed: make ralph)", "ingest": 0.0, "read": 0.0, "read_count": 0}
+        return {"target": "Ralph (not installed: make ralph)", "ingest": 0.0, "read": 0.0, "read_count": 0,
+                "ingest_cpu_rate": 0.0}  # fmt: skip
     server = RalphServer(Path(tempfile.mkdtemp(prefix="guild-lrs-load-ralph-"))).start()
     try:
         auth = (USERNAME, PASSWORD)
+        cpu_before = process_tree_cpu(server.process.pid)
         ingest_rate = ingest(f"{server.endpoint}/statements", auth, statements, args.batch, args.concurrency)
+        ingest_cpu = process_tree_cpu(server.process.pid) - cpu_before
         read_rate, read = page_back(server.base_url, f"{server.endpoint}/statements?limit=500", auth, len(statements))
     finally:
         server.stop()
     return {"target": "Ralph 5.1 (fs backend, 1 uvicorn process)", "ingest": ingest_rate, "read": read_rate,
-            "read_count": read}  # fmt: skip
+            "read_count": read, "ingest_cpu_rate": len(statements) / ingest_cpu if ingest_cpu else 0.0}  # fmt: skip
 
 
 def main() -> None:
@@ -231,7 +256,8 @@ def main() -> None:
     for result in results:
         print(
             f"{result['target']:<45} ingest {result['ingest']:>9,.0f} statements/s   "
-            f"paging reads {result['read']:>9,.0f} statements/s ({result['read_count']:,} read)"
+            f"paging reads {result['read']:>9,.0f} statements/s ({result['read_count']:,} read)   "
+            f"ingest per server CPU-second {result.get('ingest_cpu_rate', 0.0):>8,.0f}"
         )
     guild = next((r for r in results if r["target"].startswith("Guild")), None)
     ralph = next((r for r in results if r["target"].startswith("Ralph") and r["ingest"]), None)
