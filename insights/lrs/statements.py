@@ -128,6 +128,18 @@ def _related(data: dict[str, Any], *, top: bool) -> tuple[set[str], set[str], li
     return agents, activities, defined
 
 
+def _group_members(data: dict[str, Any]) -> set[str]:
+    """The member keys of the statement's actor and object, where those are Groups."""
+    keys: set[str] = set()
+    for agent in (data.get("actor"), data.get("object")):
+        if isinstance(agent, dict) and agent.get("objectType") == "Group":
+            for member in agent.get("member") or ():
+                key = agent_key(member) if isinstance(member, dict) else ""
+                if key and len(key) <= 1024:
+                    keys.add(key)
+    return keys
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
@@ -149,6 +161,8 @@ def index_rows(
         for key in agents - actor_and_object
         if len(key) <= 1024
     ]
+    # The `agent` filter matches Groups (actor or object) having the Agent as a member (Communication 2.1.3).
+    relations += [(statement_id, RelationKind.AGENT.value, key, stored) for key in _group_members(data)]
     object_id = columns["object_id"] if columns["object_type"] == "Activity" else None
     relations += [
         (statement_id, RelationKind.RELATED_ACTIVITY.value, iri, stored)
@@ -465,14 +479,18 @@ class Filters:
         used = False
         if self.agent is not None:
             used = True
-            agent_q = Q(actor_key=self.agent) | Q(object_id=self.agent, object_type__in=("Agent", "Group"))
+            # The Agent (or identified Group) as actor or object, or a member of a Group that is; with
+            # related_agents, also as authority, instructor, team, context agent/group, or any of those
+            # in a SubStatement (Communication 2.1.3).
+            kinds = [RelationKind.AGENT]
             if self.related_agents:
-                agent_q |= Q(
-                    id__in=StatementRelation.objects.filter(kind=RelationKind.RELATED_AGENT, value=self.agent).values(
-                        "statement_id"
-                    )
-                )
-            q &= agent_q
+                kinds.append(RelationKind.RELATED_AGENT)
+            relations = StatementRelation.objects.filter(value=self.agent, kind__in=kinds).values("statement_id")
+            q &= (
+                Q(actor_key=self.agent)
+                | Q(object_id=self.agent, object_type__in=("Agent", "Group"))
+                | Q(id__in=relations)
+            )
         if self.verb is not None:
             used = True
             q &= Q(verb=self.verb)
