@@ -177,7 +177,7 @@ def decorate(response: HttpResponse, request: HttpRequest, version: str) -> Http
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    response = HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+    response = HttpResponse(body, status=status, content_type="application/json")  # exactly: clients compare it
     for name, value in (headers or {}).items():
         response[name] = value
     return response
