@@ -224,3 +224,53 @@ def test_signed_attachment_sha2_and_content_type_checked_for_every_part(xapi: XA
     body, content_type = _multipart([statement], [(content, "text/plain")])
     wrong = body.replace(hashlib.sha256(content).hexdigest().encode(), b"0" * 64, 1)
     assert xapi.post("statements", raw=wrong, content_type=content_type).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("DELETE", "statements", {"statementId": "9f6bd1f8-3a8e-4b5f-9d55-6c5b0f2a6e11"}),
+        ("DELETE", "activities", {"activityId": "http://www.example.com/meetings/occurances/34534"}),
+        ("POST", "activities", {"activityId": "http://www.example.com/meetings/occurances/34534"}),
+        ("PUT", "activities", {"activityId": "http://www.example.com/meetings/occurances/34534"}),
+        ("DELETE", "agents", {"agent": '{"mbox": "mailto:a@example.com"}'}),
+        ("POST", "agents", {"agent": '{"mbox": "mailto:a@example.com"}'}),
+        ("PUT", "agents", {"agent": '{"mbox": "mailto:a@example.com"}'}),
+    ],
+)
+def test_methods_outside_the_spec_are_405_even_without_credentials(xapi: XAPIClient, method, path, params):
+    """Communication 3.2.s3.b1: the suite sends some of these with no Authorization at all."""
+    assert xapi.request(method, path, params=params).status_code == 405
+    assert XAPIClient(None, version="1.0.1").request(method, path, params=params).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"foo": "bar"},
+        {"StatementId": "9f6bd1f8-3a8e-4b5f-9d55-6c5b0f2a6e11"},
+        {"VoidedStatementId": "9f6bd1f8-3a8e-4b5f-9d55-6c5b0f2a6e11"},
+        {"Agent": '{"mbox": "mailto:a@example.com"}'},
+        {"Verb": "http://adlnet.gov/expapi/verbs/attended"},
+        {"Activity": "http://www.example.com/meetings/occurances/34534"},
+        {"Registration": "ec531277-b57b-4c15-8d91-d292c5b2b8f7"},
+        {"Related_Activities": "true"},
+        {"Related_Agents": "true"},
+        {"Since": "2012-06-01T19:09:13.245Z"},
+        {"Until": "2012-06-01T19:09:13.245Z"},
+        {"Limit": "10"},
+        {"Format": "ids"},
+        {"Attachments": "true"},
+        {"Ascending": "true"},
+    ],
+)
+def test_unknown_or_miscased_parameters_are_400(xapi: XAPIClient, params):
+    """XAPI-00324/00325."""
+    assert xapi.get("statements", params=params).status_code == 400
+
+
+def test_put_with_miscased_statement_id_and_bad_credentials(xapi: XAPIClient):
+    statement = make_statement(id=new_id())
+    assert xapi.put("statements", statement, params={"StatementId": statement["id"]}).status_code == 400
+    bad = XAPIClient("Basic Zm9vOmJhcg==")  # foo:bar
+    assert bad.get("statements").status_code == 401
