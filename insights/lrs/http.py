@@ -134,7 +134,10 @@ def _alternate_syntax(
     for name, value in fields.items():
         lower = name.lower()
         if lower in _FORM_HEADERS:
-            new_headers[lower] = value
+            # A header the client really sent (Authorization, the version) is not overridden by a form
+            # field; Content-Type/Length in the form describe `content`, the real ones the form itself.
+            if lower not in new_headers:
+                new_headers[lower] = value
         elif name == "content":
             content = value.encode("utf-8")
         else:

@@ -274,3 +274,46 @@ def test_put_with_miscased_statement_id_and_bad_credentials(xapi: XAPIClient):
     assert xapi.put("statements", statement, params={"StatementId": statement["id"]}).status_code == 400
     bad = XAPIClient("Basic Zm9vOmJhcg==")  # foo:bar
     assert bad.get("statements").status_code == 401
+
+
+def _form_post(xapi: XAPIClient, query: str, form: str, *, headers: dict[str, str] | None = None):
+    return xapi.client.post(
+        f"/xapi/statements?{query}",
+        data=form,
+        content_type="application/x-www-form-urlencoded",
+        headers=xapi.headers() if headers is None else headers,
+    )
+
+
+def test_alternate_syntax_cases_from_the_suite(xapi: XAPIClient):
+    """Communication 1.3 (XAPI-00336): PUT as POST; real headers win over form fields; malformed forms are 400."""
+    import json
+    from urllib.parse import quote, urlencode
+
+    statement_id = new_id()
+    # The suite's form: statementId and the URL-encoded content, the real headers carrying auth and version.
+    form = f"statementId={statement_id}&content={quote(json.dumps(make_statement()))}"
+    assert _form_post(xapi, "method=PUT", form).status_code == 204
+    assert xapi.get("statements", params={"statementId": statement_id}).status_code == 200
+    # A version in the form does not override the version header the client really sent.
+    other_id = new_id()
+    form = urlencode(
+        {"statementId": other_id, "X-Experience-API-Version": "0.8", "content": json.dumps(make_statement())}
+    )
+    assert _form_post(xapi, "method=PUT", form).status_code == 204
+    # Only the form (no real headers): the form's Authorization and version are used.
+    form = urlencode(
+        {
+            "statementId": new_id(),
+            "content": json.dumps(make_statement()),
+            "X-Experience-API-Version": "1.0.3",
+            "Authorization": xapi.auth,
+        }
+    )
+    assert _form_post(xapi, "method=PUT", form, headers={}).status_code == 204
+    # The same fields sent as JSON with a form content type, no form at all, extra query parameters.
+    as_json = json.dumps({"statementId": new_id(), "content": "{}", "Authorization": xapi.auth})
+    assert _form_post(xapi, "method=PUT", as_json, headers={}).status_code == 400
+    assert xapi.client.post("/xapi/statements?method=PUT", headers=xapi.headers()).status_code == 400
+    assert _form_post(xapi, f"method=PUT&statementId={new_id()}", form).status_code == 400
+    assert xapi.get("statements", params={"method": "POST"}).status_code == 400
