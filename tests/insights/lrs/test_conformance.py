@@ -317,3 +317,33 @@ def test_alternate_syntax_cases_from_the_suite(xapi: XAPIClient):
     assert xapi.client.post("/xapi/statements?method=PUT", headers=xapi.headers()).status_code == 400
     assert _form_post(xapi, f"method=PUT&statementId={new_id()}", form).status_code == 400
     assert xapi.get("statements", params={"method": "POST"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("version", "status"),
+    [("1.0", 200), ("1.0.9", 200), ("1.0.3", 200), ("should fail", 400), ("0.9.9", 400), ("1.1.0", 400)],
+)
+def test_statement_version_property(xapi: XAPIClient, version, status):
+    """XAPI-00101 (Data 2.4.10): a statement's version must be 1.0 or 1.0.x under a 1.0.x request."""
+    assert xapi.post("statements", make_statement(version=version)).status_code == status
+
+
+def test_filters_combined_with_ids_format_find_the_statement(xapi: XAPIClient):
+    """Data 2.5.s1: every filter at once, format=ids, attachments=false."""
+    registration = str(uuid.uuid4())
+    statement = make_statement(id=new_id(), context={"registration": registration})
+    assert xapi.post("statements", statement).status_code == 200
+    params = {
+        "limit": "1",
+        "agent": statement["actor"],
+        "verb": statement["verb"]["id"],
+        "activity": statement["object"]["id"],
+        "registration": registration,
+        "related_activities": "true",
+        "since": "2012-06-01T19:09:13.245Z",
+        "format": "ids",
+        "attachments": "false",
+    }
+    [found] = xapi.get("statements", params=params).json()["statements"]
+    assert found["id"] == statement["id"]
+    assert found["actor"] == {"objectType": "Agent", "mbox": "mailto:ada@example.com"}
