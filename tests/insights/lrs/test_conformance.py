@@ -347,3 +347,32 @@ def test_filters_combined_with_ids_format_find_the_statement(xapi: XAPIClient):
     [found] = xapi.get("statements", params=params).json()["statements"]
     assert found["id"] == statement["id"]
     assert found["actor"] == {"objectType": "Agent", "mbox": "mailto:ada@example.com"}
+
+
+def test_head_on_every_resource_is_get_without_a_body(xapi: XAPIClient):
+    """Communication 1.1: HEAD answers like GET, with no message body."""
+    agent = {"objectType": "Agent", "account": {"homePage": "http://www.example.com/agentId/1", "name": "Rick James"}}
+    activity = "http://www.example.com/activityId/hashset"
+    xapi.post("statements", make_statement(object={"id": activity}))
+    state = {"activityId": activity, "agent": agent, "stateId": new_id()}
+    activity_profile = {"activityId": activity, "profileId": new_id()}
+    agent_profile = {"agent": agent, "profileId": new_id()}
+    for path, params in (("activities/state", state), ("activities/profile", activity_profile)):
+        assert xapi.post(path, {"name": "doc"}, params=params).status_code == 204
+    assert xapi.post("agents/profile", {"name": "doc"}, params=agent_profile).status_code == 204
+    for path, params in (
+        ("about", None),
+        ("statements", None),
+        ("activities", {"activityId": activity}),
+        ("agents", {"agent": agent}),
+        ("activities/state", state),
+        ("activities/profile", activity_profile),
+        ("agents/profile", agent_profile),
+    ):
+        get = xapi.get(path, params=params)
+        head = xapi.request("HEAD", path, params=params)
+        assert (get.status_code, head.status_code) == (200, 200), path
+        assert head.content == b"", path
+        assert head["Content-Type"] == get["Content-Type"], path
+        if "ETag" in get:
+            assert head["ETag"] == get["ETag"]
