@@ -482,15 +482,13 @@ class Filters:
             # The Agent (or identified Group) as actor or object, or a member of a Group that is; with
             # related_agents, also as authority, instructor, team, context agent/group, or any of those
             # in a SubStatement (Communication 2.1.3).
-            kinds = [RelationKind.AGENT]
-            if self.related_agents:
-                kinds.append(RelationKind.RELATED_AGENT)
-            relations = StatementRelation.objects.filter(value=self.agent, kind__in=kinds).values("statement_id")
-            q &= (
-                Q(actor_key=self.agent)
-                | Q(object_id=self.agent, object_type__in=("Agent", "Group"))
-                | Q(id__in=relations)
-            )
+            agent_q = Q(actor_key=self.agent) | Q(object_id=self.agent, object_type__in=("Agent", "Group"))
+            kinds = [RelationKind.RELATED_AGENT] if self.related_agents else []
+            if self.related_agents or self._in_a_group():
+                kinds.append(RelationKind.AGENT)
+                relations = StatementRelation.objects.filter(value=self.agent, kind__in=kinds)
+                agent_q |= Q(id__in=relations.values("statement_id"))
+            q &= agent_q
         if self.verb is not None:
             used = True
             q &= Q(verb=self.verb)
@@ -508,6 +506,14 @@ class Filters:
             used = True
             q &= Q(registration=uuid.UUID(self.registration))
         return q if used else None
+
+    def _in_a_group(self) -> bool:
+        """Whether the agent is a member of any Group that is a statement's actor or object (one index probe).
+
+        Only then does the plain `agent` filter need the membership subquery; without it the filter
+        stays two index lookups (actor, object), which the planner combines cheaply.
+        """
+        return StatementRelation.objects.filter(value=self.agent, kind=RelationKind.AGENT).exists()
 
     def to_token(self, cursor: tuple[datetime, uuid.UUID], pinned: datetime) -> str:
         payload = {

@@ -109,3 +109,13 @@ def test_more_keeps_the_group_filter(xapi: XAPIClient):
         page = xapi.client.get(page["more"], headers=xapi.headers()).json()
         seen |= {s["id"] for s in page["statements"]}
     assert seen == sent
+
+
+def test_agent_filter_query_count_does_not_grow(xapi: XAPIClient, django_assert_max_num_queries):
+    for size in (1, 20):
+        xapi.post("statements", [make_statement(actor={"objectType": "Group", "member": [ADA]}) for _ in range(size)])
+        xapi.post("statements", [make_statement(actor=BOB) for _ in range(size)])
+        for agent in (ADA, BOB):
+            with django_assert_max_num_queries(7):
+                response = xapi.get("statements", params={"agent": agent, "limit": 10})
+            assert len(response.json()["statements"]) == min(10, size if size == 1 else 10)
