@@ -119,3 +119,21 @@ def test_agent_filter_query_count_does_not_grow(xapi: XAPIClient, django_assert_
             with django_assert_max_num_queries(7):
                 response = xapi.get("statements", params={"agent": agent, "limit": 10})
             assert len(response.json()["statements"]) == min(10, size if size == 1 else 10)
+
+
+def test_backfill_migration_indexes_members_of_statements_stored_before(xapi: XAPIClient):
+    import importlib
+
+    from django.apps import apps
+
+    from insights.models import RelationKind, StatementRelation
+
+    migration = importlib.import_module("insights.migrations.0003_group_member_relations")
+    statement = make_statement(id=new_id(), actor={"objectType": "Group", "member": [ADA, BOB]})
+    assert xapi.post("statements", statement).status_code == 200
+    StatementRelation.objects.filter(kind=RelationKind.AGENT).delete()  # as stored before this version
+    assert _ids(xapi, agent=ADA) == set()
+    migration.backfill(apps, None)
+    migration.backfill(apps, None)  # idempotent
+    assert _ids(xapi, agent=ADA) == {statement["id"]}
+    assert StatementRelation.objects.filter(kind=RelationKind.AGENT).count() == 2
