@@ -134,7 +134,10 @@ def _alternate_syntax(
     for name, value in fields.items():
         lower = name.lower()
         if lower in _FORM_HEADERS:
-            new_headers[lower] = value
+            # A header the client really sent (Authorization, the version) is not overridden by a form
+            # field; Content-Type/Length in the form describe `content`, the real ones the form itself.
+            if lower not in new_headers:
+                new_headers[lower] = value
         elif name == "content":
             content = value.encode("utf-8")
         else:
@@ -177,7 +180,7 @@ def decorate(response: HttpResponse, request: HttpRequest, version: str) -> Http
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    response = HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+    response = HttpResponse(body, status=status, content_type="application/json")  # exactly: clients compare it
     for name, value in (headers or {}).items():
         response[name] = value
     return response

@@ -40,7 +40,7 @@ from insights.models import (
     StatementReference,
     StatementRelation,
 )
-from insights.services import statement_columns
+from insights.services import guild_authority, statement_columns
 from insights.xapi.agents import agent_key
 from insights.xapi.statements import format_timestamp
 from insights.xapi.validation import SIGNATURE_USAGE, VOIDED, StatementValidationError, validate_statement
@@ -128,6 +128,18 @@ def _related(data: dict[str, Any], *, top: bool) -> tuple[set[str], set[str], li
     return agents, activities, defined
 
 
+def _group_members(data: dict[str, Any]) -> set[str]:
+    """The member keys of the statement's actor and object, where those are Groups."""
+    keys: set[str] = set()
+    for agent in (data.get("actor"), data.get("object")):
+        if isinstance(agent, dict) and agent.get("objectType") == "Group":
+            for member in agent.get("member") or ():
+                key = agent_key(member) if isinstance(member, dict) else ""
+                if key and len(key) <= 1024:
+                    keys.add(key)
+    return keys
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
@@ -149,6 +161,8 @@ def index_rows(
         for key in agents - actor_and_object
         if len(key) <= 1024
     ]
+    # The `agent` filter matches Groups (actor or object) having the Agent as a member (Communication 2.1.3).
+    relations += [(statement_id, RelationKind.AGENT.value, key, stored) for key in _group_members(data)]
     object_id = columns["object_id"] if columns["object_type"] == "Activity" else None
     relations += [
         (statement_id, RelationKind.RELATED_ACTIVITY.value, iri, stored)
@@ -496,13 +510,15 @@ class Filters:
         used = False
         if self.agent is not None:
             used = True
+            # The Agent (or identified Group) as actor or object, or a member of a Group that is; with
+            # related_agents, also as authority, instructor, team, context agent/group, or any of those
+            # in a SubStatement (Communication 2.1.3).
             agent_q = Q(actor_key=self.agent) | Q(object_id=self.agent, object_type__in=("Agent", "Group"))
-            if self.related_agents:
-                agent_q |= Q(
-                    id__in=StatementRelation.objects.filter(kind=RelationKind.RELATED_AGENT, value=self.agent).values(
-                        "statement_id"
-                    )
-                )
+            kinds = [RelationKind.RELATED_AGENT] if self.related_agents else []
+            if self.related_agents or self._in_a_group():
+                kinds.append(RelationKind.AGENT)
+                relations = StatementRelation.objects.filter(value=self.agent, kind__in=kinds)
+                agent_q |= Q(id__in=relations.values("statement_id"))
             q &= agent_q
         if self.verb is not None:
             used = True
@@ -521,6 +537,14 @@ class Filters:
             used = True
             q &= Q(registration=uuid.UUID(self.registration))
         return q if used else None
+
+    def _in_a_group(self) -> bool:
+        """Whether the agent is a member of any Group that is a statement's actor or object (one index probe).
+
+        Only then does the plain `agent` filter need the membership subquery; without it the filter
+        stays two index lookups (actor, object), which the planner combines cheaply.
+        """
+        return StatementRelation.objects.filter(value=self.agent, kind=RelationKind.AGENT).exists()
 
     def to_token(self, cursor: tuple[datetime, uuid.UUID], pinned: datetime) -> str:
         payload = {
@@ -690,75 +714,154 @@ def _ids_statement(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _languages(accept_language: str | None) -> list[str]:
+def _languages(accept_language: str | None) -> tuple[list[str], set[str]]:
+    """(acceptable language ranges, most preferred first; ranges refused with q=0), RFC 2616 §14.4."""
     ranked: list[tuple[float, int, str]] = []
+    refused: set[str] = set()
     for position, item in enumerate((accept_language or "").split(",")):
-        tag, _, quality = item.strip().partition(";")
+        tag, *parameters = item.strip().split(";")
         tag = tag.strip().lower()
         if not tag:
             continue
         weight = 1.0
-        if quality.strip().startswith("q="):
-            try:
-                weight = float(quality.strip()[2:])
-            except ValueError:
-                weight = 0.0
-        ranked.append((-weight, position, tag))
-    return [tag for _, _, tag in sorted(ranked)]
+        for parameter in parameters:
+            name, _, value = parameter.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    weight = 0.0
+        if weight <= 0:
+            refused.add(tag)
+        else:
+            ranked.append((-weight, position, tag))
+    return [tag for _, _, tag in sorted(ranked)], refused
 
 
-def _pick(language_map: dict[str, Any], languages: list[str]) -> dict[str, Any]:
-    if not language_map:
+def _range_matches(language_range: str, tag: str) -> bool:
+    """RFC 2616: the range equals the tag, or a prefix of it followed by '-'."""
+    return language_range == tag or tag.startswith(language_range + "-")
+
+
+def pick_language(language_map: dict[str, Any], accept_language: tuple[list[str], set[str]]) -> dict[str, Any]:
+    """The one entry of a language map the client prefers (Communication 2.1.3, format=canonical).
+
+    Ranges are tried in preference order, matched per RFC 2616; then the same primary language
+    (en-GB wanted, en-US held); then, for `*` or no match, the first entry not refused with q=0.
+    """
+    if len(language_map) <= 1:
         return language_map
-    lowered = {key.lower(): key for key in language_map}
-    for tag in languages:
-        if tag == "*":
-            break
-        if tag in lowered:
-            key = lowered[tag]
-            return {key: language_map[key]}
-        for candidate, key in lowered.items():
-            if candidate.split("-")[0] == tag.split("-")[0]:
+    ranges, refused = accept_language
+    lowered = [(key.lower(), key) for key in language_map]
+    for language_range in ranges:
+        if language_range == "*":
+            continue
+        for tag, key in lowered:
+            if _range_matches(language_range, tag):
                 return {key: language_map[key]}
-    key = next(iter(language_map))
+    for language_range in ranges:
+        primary = language_range.split("-")[0]
+        for tag, key in lowered:
+            if primary != "*" and tag.split("-")[0] == primary:
+                return {key: language_map[key]}
+    acceptable = [key for tag, key in lowered if not any(_range_matches(r, tag) for r in refused)]
+    key = (acceptable or [lowered[0][1]])[0]
     return {key: language_map[key]}
 
 
-def _canonical(value: Any, languages: list[str]) -> Any:
+_LANGUAGE_MAPS = ("display", "name", "description")
+
+
+def _one_language(value: Any, languages: tuple[list[str], set[str]]) -> Any:
+    """Every language map in `value` (not inside extensions, whose content is the extension owner's) cut to one."""
     if isinstance(value, list):
-        return [_canonical(v, languages) for v in value]
+        return [_one_language(v, languages) for v in value]
     if not isinstance(value, dict):
         return value
     out: dict[str, Any] = {}
     for key, item in value.items():
         if key == "extensions":
             out[key] = item
-        elif key in ("display", "name", "description") and isinstance(item, dict):
-            out[key] = _pick(item, languages)
+        elif key in _LANGUAGE_MAPS and isinstance(item, dict):
+            out[key] = pick_language(item, languages)
         else:
-            out[key] = _canonical(item, languages)
+            out[key] = _one_language(item, languages)
+    return out
+
+
+def _activities_of(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The Activity objects of a statement: its object, its context activities, and a SubStatement's."""
+    obj = data.get("object")
+    if isinstance(obj, dict):
+        object_type = obj.get("objectType", "Activity")
+        if object_type == "Activity" and isinstance(obj.get("id"), str):
+            yield obj
+        elif object_type == "SubStatement":
+            yield from _activities_of(obj)
+    context = data.get("context")
+    if isinstance(context, dict):
+        yield from (a for a in _context_activities(context) if isinstance(a.get("id"), str))
+
+
+def _with_canonical_definitions(data: dict[str, Any], definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A copy of the statement whose Activities carry the LRS's canonical definitions."""
+    out = copy.deepcopy(data)
+    for activity in _activities_of(out):
+        canonical = definitions.get(activity["id"])
+        if canonical:
+            activity["definition"] = copy.deepcopy(canonical)
     return out
 
 
 def formatted(statements: list[dict[str, Any]], fmt: str, accept_language: str | None) -> list[dict[str, Any]]:
+    """The statements in the requested format (Communication 2.1.3): exact, ids, or canonical.
+
+    canonical: every Activity gets the LRS's canonical definition (merged from all the definitions
+    received, one query for the page) and every language map keeps one language, chosen from
+    Accept-Language for each map separately; Agents are returned as in exact.
+    """
     if fmt == "ids":
         return [_ids_statement(s) for s in statements]
     if fmt == "canonical":
         languages = _languages(accept_language)
-        return [_canonical(s, languages) for s in statements]
+        ids = {activity["id"] for s in statements for activity in _activities_of(s)}
+        definitions = canonical_definitions(ids)
+        return [_one_language(_with_canonical_definitions(s, definitions), languages) for s in statements]
     return statements
 
 
-def merged_definition(activity_id: str) -> dict[str, Any]:
-    """The canonical definition: every authority's definitions merged oldest first, Guild's own on top."""
-    merged: dict[str, Any] = {}
-    for definition in (
-        ActivityDefinition.objects.filter(activity_id=activity_id)
+_MAX_DEFINITION_ROWS = 20_000
+
+
+def canonical_definitions(activity_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The canonical definition of each activity (one query): every definition received, merged oldest
+    first, with the ones Guild itself recorded applied last so an external producer cannot rename Guild's
+    activities. Activities never defined are absent."""
+    wanted = sorted(set(activity_ids))
+    if not wanted:
+        return {}
+    guild = agent_key(guild_authority())
+    rows = (
+        ActivityDefinition.objects.filter(activity_id__in=wanted)
         .order_by("stored", "id")
-        .values_list("definition", flat=True)[:1000]
-    ):
-        _merge_definition(merged, definition)
+        .values_list("activity_id", "authority_key", "definition")[:_MAX_DEFINITION_ROWS]
+    )
+    by_activity: dict[str, list[tuple[bool, dict[str, Any]]]] = {}
+    for activity_id, authority_key, definition in rows:
+        by_activity.setdefault(activity_id, []).append((authority_key == guild, definition))
+    merged: dict[str, dict[str, Any]] = {}
+    for activity_id, received in by_activity.items():
+        into: dict[str, Any] = {}
+        for _, definition in sorted(received, key=lambda item: item[0]):  # stable: Guild's last, else in order
+            if isinstance(definition, dict):
+                _merge_definition(into, definition)
+        merged[activity_id] = into
     return merged
+
+
+def merged_definition(activity_id: str) -> dict[str, Any]:
+    """The canonical definition of one activity (see `canonical_definitions`); {} if never defined."""
+    return canonical_definitions([activity_id]).get(activity_id, {})
 
 
 def _merge_definition(into: dict[str, Any], definition: dict[str, Any]) -> None:
