@@ -326,10 +326,17 @@ def unanswered_questions_for_course(*, course: CoursePage, viewer: Viewer, limit
     }
 
 
+def visible_notifications() -> QuerySet[Notification]:
+    """Notifications whose thread and reply are not hidden: a post hidden after the fan-out must not keep
+    showing (title, link, count) in anyone's notification centre, badge or digest. Restored, it shows again."""
+    return Notification.objects.filter(thread__hidden_at=None).exclude(reply__hidden_at__isnull=False)
+
+
 def notifications_for(*, user: User, limit: int = 50) -> dict[str, Any]:
     """The person's latest notifications (threads, replies and actors joined) and their unread count."""
     notifications = list(
-        Notification.objects.filter(recipient=user)
+        visible_notifications()
+        .filter(recipient=user)
         .select_related("actor", "thread", "reply")
         .defer("thread__body_markdown", "thread__body_html", "reply__body_markdown")
         .order_by("-created_at", "-pk")[:limit]
@@ -344,7 +351,7 @@ def unread_notification_count(*, user: Viewer, fresh: bool = False) -> int:
     annotated = getattr(user, "header_unread", None)
     if annotated is not None and not fresh:
         return annotated
-    return Notification.objects.filter(recipient=user, read_at=None).count()
+    return visible_notifications().filter(recipient=user, read_at=None).count()
 
 
 @dataclass

@@ -932,7 +932,8 @@ def digest_send(*, user: User, now: datetime | None = None) -> int:
     with transaction.atomic():
         pending = list(
             Notification.objects.select_for_update(of=("self",))
-            .filter(recipient=user, emailed_at=None)
+            .filter(recipient=user, emailed_at=None, thread__hidden_at=None)
+            .exclude(reply__hidden_at__isnull=False)  # hidden since: not mailed (unless restored)
             .select_related("actor", "thread", "reply")
             .order_by("created_at")[:200]
         )

@@ -22,13 +22,14 @@ ADMIN_CODENAME = "access_admin"
 
 
 def _header_annotations() -> dict[str, Any]:
-    from discussions.models import Notification
     from discussions.permissions import MODERATORS_GROUP
+    from discussions.selectors import visible_notifications
 
     user_model = get_user_model()
     admin = Permission.objects.filter(content_type__app_label=ADMIN_APP_LABEL, codename=ADMIN_CODENAME)
     unread = (
-        Notification.objects.filter(recipient=OuterRef("pk"), read_at=None)
+        visible_notifications()
+        .filter(recipient=OuterRef("pk"), read_at=None)
         .order_by()
         .values("recipient")
         .annotate(count=Count("pk"))
