@@ -17,12 +17,13 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from home.routing import OneQueryRouting
 from insights.xapi.activities import ActivityRef
 
 from .blocks import LessonBodyBlock, option_ids
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(OneQueryRouting, Page):
     """The catalogue at /courses/: one per site."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -51,7 +52,7 @@ class Level(models.TextChoices):
     ADVANCED = "advanced", "Advanced"
 
 
-class CoursePage(Page):
+class CoursePage(OneQueryRouting, Page):
     """A course. `activity_id` names it in xAPI for ever, whatever its title or slug becomes."""
 
     activity_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -101,7 +102,7 @@ class CoursePage(Page):
         return ActivityRef(kind="course", key=self.activity_id, name=self.title, description=self.summary)
 
 
-class LessonPage(Page):
+class LessonPage(OneQueryRouting, Page):
     """A lesson: ordered by its position among the course's children."""
 
     activity_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

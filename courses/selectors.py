@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from wagtail.images import get_image_model
 from wagtail.models import Page
@@ -95,18 +95,36 @@ def catalogue_for_viewer(*, viewer: User | AnonymousUser, tag: str = "") -> dict
     return {"courses": courses, "active_tag": tag, "all_tags": list(tags)}
 
 
-def lessons_with_progress(*, course: CoursePage, viewer: User | AnonymousUser) -> list[LessonPage]:
-    """The course's live lessons in order, each with `.completed` and `.viewed` for the viewer."""
-    lessons = list(LessonPage.objects.child_of(course).live().defer_streamfields().order_by("path"))
-    progress: dict[int, LessonProgress] = {}
-    if _signed_in(viewer):
-        progress = {p.lesson_id: p for p in LessonProgress.objects.filter(user=viewer, course=course)}
+def _outline(*, parent_path: str, depth: int, viewer: User | AnonymousUser) -> list[LessonPage]:
+    """Live lessons under `parent_path` in order, each with `.number`, `.viewed`, `.completed` and the viewer's
+    `.viewer_progress` (a LessonProgress or None), in one query: the viewer's progress rows are LEFT JOINed."""
+    lessons = LessonPage.objects.filter(path__startswith=parent_path, depth=depth).live().defer_streamfields()
+    signed_in = _signed_in(viewer)
+    if signed_in:
+        lessons = lessons.annotate(
+            mine=FilteredRelation("progress", condition=Q(progress__user=viewer.pk)),
+            **{f"my_{name}": F(f"mine__{name}") for name in PROGRESS_FIELDS},
+        )
+    lessons = list(lessons.order_by("path"))
     for number, lesson in enumerate(lessons, start=1):
-        row = progress.get(lesson.pk)
+        row = None
+        if signed_in and lesson.my_id is not None:
+            row = LessonProgress(user_id=viewer.pk, lesson_id=lesson.pk)
+            for name in PROGRESS_FIELDS:
+                setattr(row, name, getattr(lesson, f"my_{name}"))
         lesson.number = number
+        lesson.viewer_progress = row
         lesson.viewed = row is not None
         lesson.completed = bool(row and row.completed_at)
     return lessons
+
+
+PROGRESS_FIELDS = ("id", "course_id", "first_viewed_at", "last_viewed_at", "experienced_recorded_at", "completed_at")
+
+
+def lessons_with_progress(*, course: CoursePage, viewer: User | AnonymousUser) -> list[LessonPage]:
+    """The course's live lessons in order, each with `.completed` and `.viewed` for the viewer (one query)."""
+    return _outline(parent_path=course.path, depth=course.depth + 1, viewer=viewer)
 
 
 def resume_lesson(lessons: list[LessonPage], enrolment: Enrolment | None) -> LessonPage | None:
@@ -145,18 +163,74 @@ def course_detail_for_viewer(*, course: CoursePage, viewer: User | AnonymousUser
     }
 
 
+def _is_author(viewer: User, course_ref: Any) -> Exists:
+    return Exists(CoursePage.authors.through.objects.filter(user_id=viewer.pk, coursepage_id=course_ref))
+
+
+def _latest_answers(*, viewer: User, lesson: LessonPage) -> dict[str, Subquery]:
+    """One subquery per knowledge check of the lesson (a handful): the viewer's latest choice and its verdict."""
+    annotations = {}
+    for number, block_id in enumerate(lesson.knowledge_checks()):
+        latest = KnowledgeCheckAnswer.objects.filter(user=viewer, lesson=lesson, block_id=block_id).order_by(
+            "-answered_at", "-pk"
+        )
+        for name in ANSWER_FIELDS:
+            annotations[f"kc{number}_{name}"] = Subquery(latest.values(name)[:1])
+    return annotations
+
+
+ANSWER_FIELDS = ("choice", "is_correct", "answered_at")
+
+
 def lesson_detail_for_viewer(*, lesson: LessonPage, viewer: User | AnonymousUser) -> dict[str, Any]:
-    """The lesson with its course outline, neighbours and the viewer's answers. Body only if enrolled."""
-    course = CoursePage.objects.parent_of(lesson).defer_streamfields().get()
-    lessons = lessons_with_progress(course=course, viewer=viewer)
+    """The lesson with its course outline, neighbours and the viewer's answers. Body only if enrolled.
+
+    Two queries for a signed-in learner, whatever the size of the course: the outline with the viewer's
+    progress, and their active enrolment with its course, whether they author it, and their latest answer
+    to each knowledge check (the course alone when they are not enrolled). The viewer's progress on this
+    lesson is handed to `lesson_view` (context `lesson_progress`), which then needs no read of its own.
+
+    Panels that other apps add to the lesson page read the viewer's roles from `discussions.permissions`
+    (enrolment and authorship are remembered there) and must cost a fixed number of queries each.
+    """
+    parent_path = lesson.path[: -Page.steplen]
+    lessons = _outline(parent_path=parent_path, depth=lesson.depth, viewer=viewer)
     index = next((i for i, item in enumerate(lessons) if item.pk == lesson.pk), None)
     enrolment = None
     answers: dict[str, KnowledgeCheckAnswer] = {}
-    if _signed_in(viewer):
-        enrolment = Enrolment.objects.filter(user=viewer, course=course, unenrolled_at__isnull=True).first()
+    signed_in = _signed_in(viewer)
+    if signed_in:
+        checks = list(lesson.knowledge_checks())
+        enrolment = (
+            Enrolment.objects.filter(user=viewer, course__path=parent_path, unenrolled_at__isnull=True)
+            .select_related("course")
+            .annotate(
+                viewer_is_author=_is_author(viewer, OuterRef("course_id")),
+                **_latest_answers(viewer=viewer, lesson=lesson),
+            )
+            .first()
+        )
         if enrolment:
-            for answer in KnowledgeCheckAnswer.objects.filter(user=viewer, lesson=lesson).order_by("answered_at"):
-                answers[answer.block_id] = answer
+            for number, block_id in enumerate(checks):
+                if getattr(enrolment, f"kc{number}_choice") is not None:
+                    answers[block_id] = KnowledgeCheckAnswer(
+                        user=viewer, lesson=lesson, block_id=block_id,
+                        **{name: getattr(enrolment, f"kc{number}_{name}") for name in ANSWER_FIELDS},
+                    )  # fmt: skip
+    if enrolment:
+        course = enrolment.course
+        is_author = enrolment.viewer_is_author
+    else:
+        courses = CoursePage.objects.filter(path=parent_path)
+        if signed_in:
+            courses = courses.annotate(viewer_is_author=_is_author(viewer, OuterRef("pk")))
+        course = courses.get()
+        is_author = getattr(course, "viewer_is_author", False)
+    if signed_in:
+        from discussions.permissions import remember_course_author, remember_enrolment
+
+        remember_enrolment(viewer, course, enrolment)
+        remember_course_author(viewer, course, is_author)
     current = lessons[index] if index is not None else None
     completed = sum(1 for item in lessons if item.completed)
     return {
@@ -170,6 +244,8 @@ def lesson_detail_for_viewer(*, lesson: LessonPage, viewer: User | AnonymousUser
         "is_completed": bool(current and current.completed),
         "answers": answers,
         "progress": CourseProgress(total=len(lessons), completed=completed),
+        "lesson_progress": current.viewer_progress if current else None,
+        "lesson_progress_known": signed_in and current is not None,
     }
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from insights.services import statement_record
@@ -90,36 +91,64 @@ def _require_enrolment(user: User, course: CoursePage) -> Enrolment:
 
 
 def lesson_view(
-    *, user: User, lesson: LessonPage, course: CoursePage | None = None, enrolment: Enrolment | None = None
+    *,
+    user: User,
+    lesson: LessonPage,
+    course: CoursePage | None = None,
+    enrolment: Enrolment | None = None,
+    progress: LessonProgress | None = None,
+    progress_known: bool = False,
 ) -> LessonProgress:
     """Note that the learner opened a lesson, and where to resume.
 
     Records `experienced` at most once per learner and lesson per XAPI_EXPERIENCED_WINDOW_SECONDS,
-    so reloads do not flood the store. The lesson page passes the active enrolment it already read,
-    saving a query on every view; anything else is looked up.
+    so reloads do not flood the store. The lesson page passes what it already read (the active
+    enrolment, and the learner's progress row on this lesson or None with `progress_known`), so a
+    reload costs one UPDATE and a first view an INSERT, the resume point and the statement; anything
+    else is looked up. The throttle holds under concurrent reloads: the UPDATE that takes the window
+    is conditional on it, so only one of them records. Two simultaneous *first* views may both record
+    (the INSERT ignores the second row): two views, which is what happened. One transaction; a plain
+    reload is a single UPDATE, atomic by itself.
     """
     course = course or _course_of(lesson)
-    with transaction.atomic():
-        if enrolment is None or not (
-            enrolment.is_active and enrolment.user_id == user.pk and enrolment.course_id == course.pk
-        ):
-            enrolment = _require_enrolment(user, course)
-        now = timezone.now()
-        progress, created = LessonProgress.objects.select_for_update().get_or_create(
-            user=user, lesson=lesson, defaults={"course": course, "first_viewed_at": now, "last_viewed_at": now}
-        )
-        window = timedelta(seconds=settings.XAPI_EXPERIENCED_WINDOW_SECONDS)
-        record = progress.experienced_recorded_at is None or now - progress.experienced_recorded_at >= window
+    if enrolment is None or not (
+        enrolment.is_active and enrolment.user_id == user.pk and enrolment.course_id == course.pk
+    ):
+        enrolment = _require_enrolment(user, course)
+    if not progress_known or (progress is not None and (progress.user_id, progress.lesson_id) != (user.pk, lesson.pk)):
+        progress = LessonProgress.objects.filter(user=user, lesson=lesson).first()
+    now = timezone.now()
+    window = timedelta(seconds=settings.XAPI_EXPERIENCED_WINDOW_SECONDS)
+    due = (
+        progress is None or progress.experienced_recorded_at is None or now - progress.experienced_recorded_at >= window
+    )
+    if progress is not None and not due and enrolment.last_lesson_id == lesson.pk:
+        # A reload: one UPDATE, atomic on its own, and nothing to record.
+        LessonProgress.objects.filter(pk=progress.pk).update(last_viewed_at=now)
         progress.last_viewed_at = now
-        if record:
-            progress.experienced_recorded_at = now
-        if not created:
-            progress.save(update_fields=["last_viewed_at", "experienced_recorded_at"])
-        elif record:
-            progress.save(update_fields=["experienced_recorded_at"])
+        return progress
+    with transaction.atomic():
+        if progress is None:
+            progress = LessonProgress(
+                user=user, lesson=lesson, course=course, first_viewed_at=now, last_viewed_at=now,
+                experienced_recorded_at=now,
+            )  # fmt: skip
+            LessonProgress.objects.bulk_create([progress], ignore_conflicts=True)
+            record = True
+        else:
+            row = LessonProgress.objects.filter(pk=progress.pk)
+            record = False
+            if due:
+                window_open = Q(experienced_recorded_at=None) | Q(experienced_recorded_at__lte=now - window)
+                record = row.filter(window_open).update(last_viewed_at=now, experienced_recorded_at=now) == 1
+            if not record:
+                row.update(last_viewed_at=now)
+            progress.last_viewed_at = now
+            if record:
+                progress.experienced_recorded_at = now
         if enrolment.last_lesson_id != lesson.pk:
+            Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson)
             enrolment.last_lesson = lesson
-            enrolment.save(update_fields=["last_lesson"])
         if record:
             statement_record(
                 actor=user,

@@ -31,7 +31,12 @@ def serve_lesson(lesson: LessonPage, request: HttpRequest, serve, *args, **kwarg
         context = response.context_data
         if context.get("can_read"):
             services.lesson_view(
-                user=request.user, lesson=lesson, course=context["course"], enrolment=context["enrolment"]
+                user=request.user,
+                lesson=lesson,
+                course=context["course"],
+                enrolment=context["enrolment"],
+                progress=context.get("lesson_progress"),
+                progress_known=bool(context.get("lesson_progress_known")),
             )
     return response
 

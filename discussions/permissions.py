@@ -66,6 +66,12 @@ def remember_enrolment(user: User | AnonymousUser | None, course: CoursePage, en
         user.__dict__.setdefault("_discussions_enrolments", {})[course.pk] = enrolment
 
 
+def remember_course_author(user: User | AnonymousUser | None, course: CoursePage, is_author: bool) -> None:
+    """Let a caller that already knows whether the user authors the course (the lesson page) spare the query."""
+    if signed_in(user):
+        user.__dict__.setdefault("_discussions_authored", {})[course.pk] = bool(is_author)
+
+
 def can_participate(user: User | AnonymousUser | None, course: CoursePage) -> bool:
     """Read and post: enrolled learners, the course's authors and moderators."""
     if not signed_in(user):

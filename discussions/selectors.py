@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 
 from . import permissions
 from .models import Flag, ModerationAction, Notification, PostRevision, Reply, Subscription, Thread, ThreadKind, Vote
@@ -112,8 +112,10 @@ def thread_list_for_lesson(
     """One page of the lesson's threads: pinned first, then by `sort` (newest, helpful, unanswered).
 
     "Unanswered" means questions without an accepted answer (Open edX's sense), newest first.
-    Four queries whatever the size: roles, count, the page (authors and the viewer's votes joined),
-    the viewer's lesson subscription (plus the enrolment unless the caller remembered it).
+    One query whatever the size when the lesson page has read the viewer's roles (see
+    `courses.selectors.lesson_detail_for_viewer` and `home.auth`): the page of threads, with the
+    authors, the viewer's votes, the total and the viewer's lesson subscription joined in. Called on
+    its own it adds the roles (one query) and the enrolment (one).
     """
     from courses.models import CoursePage
 
@@ -134,12 +136,47 @@ def thread_list_for_lesson(
         threads = threads.filter(kind=ThreadKind.QUESTION, accepted_reply=None, deleted_at=None)
     order = {"newest": ["-created_at"], "helpful": ["-helpful_count", "-created_at"], "unanswered": ["-created_at"]}
     threads = threads.order_by(F("pinned_at").desc(nulls_last=True), *order[sort], "-pk")
-    paginator = Paginator(threads, settings.DISCUSSIONS_THREADS_PER_PAGE)
-    listing.page = paginator.get_page(page)
-    listing.threads = list(listing.page.object_list)
+    listing.page, listing.threads, listing.subscribed = _thread_page(threads, page, viewer=viewer, lesson=lesson)
     listing.voted = {thread.pk for thread in listing.threads if thread.viewer_voted}
-    listing.subscribed = Subscription.objects.filter(user=viewer, lesson=lesson).exists()
     return listing
+
+
+def _page_number(page: int | str) -> int:
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
+def _thread_page(
+    threads: QuerySet[Thread], page: int | str, *, viewer: Viewer, lesson: LessonPage
+) -> tuple[Page, list[Thread], bool]:
+    """One page of `threads` with the paginator's semantics (a bad number → the first page, too big → the last).
+
+    One query: each row carries the total (a window count over the filtered threads) and whether the
+    viewer follows the lesson. An empty first page costs one more (the follow state); a page past the end
+    two more (the count, then the last page).
+    """
+    per_page = settings.DISCUSSIONS_THREADS_PER_PAGE
+    number = _page_number(page)
+    subscribed_expr = Exists(Subscription.objects.filter(user=viewer, lesson=lesson))
+    rows = list(
+        threads.annotate(total=Window(Count("pk")), viewer_subscribed=subscribed_expr)[
+            (number - 1) * per_page : number * per_page
+        ]
+    )
+    if rows:
+        total, subscribed = rows[0].total, rows[0].viewer_subscribed
+    else:
+        total = threads.count() if number > 1 else 0  # an empty first page means no threads at all
+        subscribed = Subscription.objects.filter(user=viewer, lesson=lesson).exists()
+    paginator = Paginator(threads, per_page)
+    paginator.count = total  # a cached_property: the window count spares Paginator's COUNT query
+    if not rows and total:
+        number = paginator.num_pages
+        rows = list(threads[(number - 1) * per_page : number * per_page])
+    return Page(rows, min(number, paginator.num_pages), paginator), rows, subscribed
 
 
 @dataclass
@@ -289,10 +326,17 @@ def unanswered_questions_for_course(*, course: CoursePage, viewer: Viewer, limit
     }
 
 
+def visible_notifications() -> QuerySet[Notification]:
+    """Notifications whose thread and reply are not hidden: a post hidden after the fan-out must not keep
+    showing (title, link, count) in anyone's notification centre, badge or digest. Restored, it shows again."""
+    return Notification.objects.filter(thread__hidden_at=None).exclude(reply__hidden_at__isnull=False)
+
+
 def notifications_for(*, user: User, limit: int = 50) -> dict[str, Any]:
     """The person's latest notifications (threads, replies and actors joined) and their unread count."""
     notifications = list(
-        Notification.objects.filter(recipient=user)
+        visible_notifications()
+        .filter(recipient=user)
         .select_related("actor", "thread", "reply")
         .defer("thread__body_markdown", "thread__body_html", "reply__body_markdown")
         .order_by("-created_at", "-pk")[:limit]
@@ -300,10 +344,14 @@ def notifications_for(*, user: User, limit: int = 50) -> dict[str, Any]:
     return {"notifications": notifications, "unread": unread_notification_count(user=user)}
 
 
-def unread_notification_count(*, user: Viewer) -> int:
+def unread_notification_count(*, user: Viewer, fresh: bool = False) -> int:
+    """Unread notifications; the header uses the count read with the user (home/auth.py) unless `fresh`."""
     if not permissions.signed_in(user):
         return 0
-    return Notification.objects.filter(recipient=user, read_at=None).count()
+    annotated = getattr(user, "header_unread", None)
+    if annotated is not None and not fresh:
+        return annotated
+    return visible_notifications().filter(recipient=user, read_at=None).count()
 
 
 @dataclass

@@ -430,23 +430,28 @@ def can_accept(user: User, thread: Thread) -> bool:
 def answer_accept(*, user: User, reply: Reply) -> Reply:
     """The asker (or a course author or moderator) accepts a reply as the answer to a question.
 
-    Accepting another reply replaces the earlier choice. Records `accepted` (object the reply,
-    parent the thread) and notifies the reply's author after commit. Accepting the same reply again
-    is a no-op.
+    Accepting another reply replaces the earlier choice: `unaccepted` is recorded for the earlier
+    reply, then `accepted` for this one (object the reply, parent the thread), and the reply's author
+    is notified after commit. Accepting the same reply again is a no-op.
     """
     with transaction.atomic():
         reply = _locked(reply)
         thread = reply.thread
-        if not thread.is_question:
-            raise DiscussionError("Only questions have accepted answers.")
-        if not can_accept(user, thread):
-            raise DiscussionError("Only the person who asked (or a course author or moderator) can accept an answer.")
+        _require_can_accept(user, thread)
         _require_live(reply)
         if thread.accepted_reply_id == reply.pk:
             return reply
         now = timezone.now()
+        previous = Reply.objects.filter(pk=thread.accepted_reply_id).first() if thread.accepted_reply_id else None
+        if previous is not None:
+            previous.thread = thread
         Thread.objects.filter(pk=thread.pk).update(accepted_reply=reply, last_activity_at=now)
         thread.accepted_reply = reply
+        if previous is not None:
+            statement_record(
+                actor=user, verb=xapi.UNACCEPTED, object=previous.xapi_activity(),
+                context=_post_context(previous, user), timestamp=now - timedelta(milliseconds=1),
+            )  # fmt: skip
         statement_record(
             actor=user, verb=xapi.ACCEPTED, object=reply.xapi_activity(), context=_post_context(reply, user),
             timestamp=now,
@@ -454,6 +459,34 @@ def answer_accept(*, user: User, reply: Reply) -> Reply:
         if reply.author_id != user.pk:
             _enqueue("accepted", reply.pk, user.pk)
         return reply
+
+
+def answer_unaccept(*, user: User, reply: Reply) -> bool:
+    """Withdraw the acceptance of `reply` (the asker, a course author or a moderator): the question is
+    unanswered again and another reply can be accepted. Records `unaccepted` (a new fact, never a voiding
+    of `accepted`). Returns False, changing nothing, when the reply is not the accepted answer.
+    """
+    with transaction.atomic():
+        reply = _locked(reply)
+        thread = reply.thread
+        _require_can_accept(user, thread)
+        if thread.accepted_reply_id != reply.pk:
+            return False
+        now = timezone.now()
+        Thread.objects.filter(pk=thread.pk, accepted_reply=reply).update(accepted_reply=None)
+        thread.accepted_reply = None
+        statement_record(
+            actor=user, verb=xapi.UNACCEPTED, object=reply.xapi_activity(), context=_post_context(reply, user),
+            timestamp=now,
+        )  # fmt: skip
+        return True
+
+
+def _require_can_accept(user: User, thread: Thread) -> None:
+    if not thread.is_question:
+        raise DiscussionError("Only questions have accepted answers.")
+    if not can_accept(user, thread):
+        raise DiscussionError("Only the person who asked (or a course author or moderator) can accept an answer.")
 
 
 # --- flags and moderation -------------------------------------------------------------------------
@@ -899,7 +932,8 @@ def digest_send(*, user: User, now: datetime | None = None) -> int:
     with transaction.atomic():
         pending = list(
             Notification.objects.select_for_update(of=("self",))
-            .filter(recipient=user, emailed_at=None)
+            .filter(recipient=user, emailed_at=None, thread__hidden_at=None)
+            .exclude(reply__hidden_at__isnull=False)  # hidden since: not mailed (unless restored)
             .select_related("actor", "thread", "reply")
             .order_by("created_at")[:200]
         )

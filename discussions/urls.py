@@ -15,6 +15,7 @@ urlpatterns = [
     path("threads/<uuid:thread_id>/reply/", views.reply_create, name="reply_create"),
     path("threads/<uuid:thread_id>/subscribe/", views.subscribe_thread, name="subscribe_thread"),
     path("replies/<uuid:post_id>/accept/", views.accept, name="accept"),
+    path("replies/<uuid:post_id>/unaccept/", views.unaccept, name="unaccept"),
     path("users/<int:user_id>/mute/", views.mute, name="mute"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),

@@ -222,6 +222,20 @@ def accept(request: HttpRequest, post_id) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def unaccept(request: HttpRequest, post_id) -> HttpResponse:
+    reply = _post_or_404(request, "reply", post_id)
+    try:
+        withdrawn = services.answer_unaccept(user=request.user, reply=reply)
+    except DiscussionError as error:
+        messages.error(request, str(error))
+    else:
+        if withdrawn:
+            messages.info(request, "Answer no longer accepted: the question is open again.")
+    return redirect(reply.thread.get_absolute_url())
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def flag(request: HttpRequest, kind: str, post_id) -> HttpResponse:
     post = _post_or_404(request, kind, post_id)

@@ -7,8 +7,10 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from .routing import OneQueryRouting
 
-class HomePage(Page):
+
+class HomePage(OneQueryRouting, Page):
     headline = models.CharField(max_length=120, default="Learn from each other, at work.")
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
 

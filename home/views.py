@@ -1,5 +1,14 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from wagtail import views as wagtail_views
+
+from .routing import site_for_request
+
+
+def serve_page(request: HttpRequest, path: str) -> HttpResponse:
+    """Wagtail's page serving, with the Site (and its root page) from the cache: see home/routing.py."""
+    site_for_request(request)
+    return wagtail_views.serve(request, path)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

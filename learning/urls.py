@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import urls as courses_urls
+from home import views as home_views
 from insights import urls as insights_urls
 
 urlpatterns = [
@@ -22,7 +23,11 @@ if settings.DEBUG or settings.SERVE_MEDIA:
         re_path(r"^media/(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT}),
     ]
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Pages: Wagtail's serve with the Site cached (home/routing.py); Wagtail's own _util/ views as they are.
+    re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", home_views.serve_page),
+    path("", include(wagtail_urls)),
+]
 
 handler404 = "home.views.page_not_found"
 handler500 = "home.views.server_error"

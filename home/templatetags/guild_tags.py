@@ -104,3 +104,11 @@ def current(context: template.Context, path: str, exact: bool = True) -> SafeStr
     if not exact and request.path.startswith(path):
         return mark_safe(' aria-current="true"')  # noqa: S308 - constant
     return SafeString("")
+
+
+@register.filter
+def can_access_admin(user: Any) -> bool:
+    """The header's Admin link, from what the user query already read (home/auth.py)."""
+    from home.auth import can_access_admin as check
+
+    return check(user)

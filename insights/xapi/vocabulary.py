@@ -49,6 +49,11 @@ DELETED = Verb("deleted", "deleted", "Deleted a post.", "https://w3id.org/xapi/d
 VOTED_UP = Verb("voted-up", "voted up", "Marked a post as helpful.", "http://id.tincanapi.com/verb/voted-up")
 UNVOTED = Verb("unvoted", "withdrew vote", "Withdrew a helpful vote (a new fact, never a voiding).")
 ACCEPTED = Verb("accepted", "accepted", "Accepted a reply as the answer to a question.")
+UNACCEPTED = Verb(
+    "unaccepted",
+    "withdrew acceptance of",
+    "Withdrew the acceptance of a reply as the answer (a new fact, never a voiding).",
+)
 ANNOTATED = Verb("annotated", "annotated", "Wrote a note on a lesson.", "https://w3id.org/xapi/acrossx/verbs/annotated")
 SHARED = Verb("shared", "shared", "Shared a note with the course's learners.", "http://adlnet.gov/expapi/verbs/shared")
 RATED = Verb("rated", "rated", "Rated a lesson.", "http://id.tincanapi.com/verb/rated")
@@ -75,7 +80,7 @@ PUBLISHED = Verb(
 VERBS: tuple[Verb, ...] = (
     REGISTERED, UNREGISTERED, EXPERIENCED, ANSWERED, COMPLETED, POSTED, EDITED, DELETED, VOTED_UP, UNVOTED,
     ACCEPTED, ANNOTATED, SHARED, RATED, FOLLOWED, STOPPED_FOLLOWING, FLAGGED, HID, RESTORED, ROUTED, PUBLISHED,
-    PINNED, UNPINNED, CLOSED, REOPENED, DISMISSED, MUTED,
+    PINNED, UNPINNED, CLOSED, REOPENED, DISMISSED, MUTED, UNACCEPTED,
 )  # fmt: skip
 MINTED_VERBS = {verb.key: verb for verb in VERBS if verb.minted}
 

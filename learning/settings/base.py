@@ -100,6 +100,8 @@ DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend, reading the header's admin link, unread count and moderator flag with the user (home/auth.py).
+AUTHENTICATION_BACKENDS = ["home.auth.HeaderUserBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -204,6 +206,8 @@ LOGGING = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions in the database; settings where every process shares one cache read them from it (see production.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -8,3 +8,5 @@ SECRET_KEY = env("SECRET_KEY", "django-insecure-guild-dev-only-key-never-use-in-
 INTERNAL_IPS = ["127.0.0.1"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# runserver is one process, so its local cache is shared by every request: sessions come from it.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -24,3 +24,7 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# With a shared cache, sessions are read from it and written through to the database (no query per request).
+# Without one each worker has its own cache, where a logout elsewhere would go unnoticed: stay on the database.
+if env("CACHE_URL", ""):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -137,3 +137,25 @@ def test_preferences_form(enrolled):
     assert NotificationPreference.objects.get(user=enrolled).email_mode == "immediate"
     response = client.post(reverse("discussions:notification_settings"), {"email_mode": "hourly"}, follow=True)
     assert response.status_code == 200
+
+
+def test_a_post_hidden_after_notifying_leaves_the_centre_the_badge_and_the_digest(
+    thread, enrolled, classmate, moderator, django_capture_on_commit_callbacks
+):
+    reply = post_reply(django_capture_on_commit_callbacks, author=classmate, thread=thread, body="Buy cheap watches")
+    services.post_hide(moderator=moderator, post=reply, reason="Spam")
+    client = Client()
+    client.force_login(enrolled)
+    page = client.get(reverse("discussions:notifications")).content.decode()
+    assert "replied in" not in page
+    assert 'class="notification-badge"' not in page
+    tasks.send_daily_digests()
+    assert not mail.outbox
+
+    services.post_restore(moderator=moderator, post=reply, reason="Not spam after all")
+    page = client.get(reverse("discussions:notifications")).content.decode()
+    assert "replied in" in page
+    assert 'class="notification-badge"' in page
+    tasks.send_daily_digests()
+    [digest] = mail.outbox
+    assert "1 update" in digest.subject

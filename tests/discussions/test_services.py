@@ -208,6 +208,30 @@ def test_accept_by_asker_or_staff_only(thread, reply, classmate, moderator, enro
     assert thread.accepted_reply == other
 
 
+def test_accepting_can_be_withdrawn_and_moved_to_another_reply(thread, reply, classmate, moderator, enrolled):
+    services.answer_accept(user=enrolled, reply=reply)
+    with pytest.raises(DiscussionError, match="person who asked"):
+        services.answer_unaccept(user=classmate, reply=reply)
+    assert services.answer_unaccept(user=enrolled, reply=reply) is True
+    thread.refresh_from_db()
+    assert thread.accepted_reply is None
+    [withdrawn] = statements(xapi.UNACCEPTED)
+    assert withdrawn.object_id == activity_iri("reply", reply.activity_id)
+    assert withdrawn.verb == xapi.UNACCEPTED.iri
+    assert withdrawn.verb.endswith("/xapi/verbs/unaccepted")
+    assert parents(withdrawn) == [thread.xapi_activity().iri]
+    assert services.answer_unaccept(user=enrolled, reply=reply) is False  # nothing accepted: nothing recorded
+    assert len(statements(xapi.UNACCEPTED)) == 1
+
+    services.answer_accept(user=enrolled, reply=reply)
+    other = services.reply_create(author=moderator, thread=thread, body="Or ten.")
+    services.answer_accept(user=moderator, reply=other)  # a moderator moves the acceptance
+    thread.refresh_from_db()
+    assert thread.accepted_reply == other
+    assert [s.object_id for s in statements(xapi.UNACCEPTED)] == [activity_iri("reply", reply.activity_id)] * 2
+    assert len(statements(xapi.ACCEPTED)) == 3  # first, again after withdrawing, then the other reply
+
+
 def test_discussions_have_no_accepted_answers(enrolled, classmate, lesson):
     talk = services.thread_create(author=enrolled, lesson=lesson, kind="discussion", title="Chat", body="Hi")
     answer = services.reply_create(author=classmate, thread=talk, body="Hello")

@@ -185,6 +185,23 @@ def test_accept_shows_answer_on_top(ada, grace, thread, reply):
     assert html.index("Accepted answer") < html.index("replies-heading")
 
 
+def test_the_asker_withdraws_an_accepted_answer_and_accepts_another(ada, grace, thread, reply):
+    ada.post(reverse("discussions:accept", args=[reply.activity_id]))
+    html = ada.get(thread.get_absolute_url()).content.decode()
+    assert "Withdraw acceptance" in html
+    assert "Withdraw acceptance" not in grace.get(thread.get_absolute_url()).content.decode()
+    assert grace.post(reverse("discussions:unaccept", args=[reply.activity_id])).status_code == 302
+    thread.refresh_from_db()
+    assert thread.accepted_reply_id == reply.pk  # only the asker, an author or a moderator
+    response = ada.post(reverse("discussions:unaccept", args=[reply.activity_id]), follow=True)
+    assert "the question is open again" in response.content.decode()
+    thread.refresh_from_db()
+    assert thread.accepted_reply_id is None
+    html = ada.get(thread.get_absolute_url()).content.decode()
+    assert "Accepted answer" not in html
+    assert "Accept as answer" in html
+
+
 def test_flag_form_and_hidden_posts_vanish_for_learners(settings, grace, ada, thread, reply, moderator):
     settings.DISCUSSIONS_FLAG_HIDE_THRESHOLD = 1
     assert ada.get(reverse("discussions:reply_flag", args=[reply.activity_id])).status_code == 200

@@ -166,14 +166,17 @@ def _discussion(world: World):
     covers=(
         "discussions.services.thread_create", "discussions.services.reply_create", "discussions.services.post_edit",
         "discussions.services.post_delete", "discussions.services.vote_toggle", "discussions.services.answer_accept",
+        "discussions.services.answer_unaccept",
     ),
-    verbs=(xapi.POSTED, xapi.EDITED, xapi.DELETED, xapi.VOTED_UP, xapi.UNVOTED, xapi.ACCEPTED),
+    verbs=(xapi.POSTED, xapi.EDITED, xapi.DELETED, xapi.VOTED_UP, xapi.UNVOTED, xapi.ACCEPTED, xapi.UNACCEPTED),
 )  # fmt: skip
 def discuss(world: World) -> None:
     services, asker, helper, thread, reply = _discussion(world)
     services.post_edit(editor=helper, post=reply, body="At the top: front-load it.")
     services.vote_toggle(user=asker, post=reply)
     services.vote_toggle(user=asker, post=reply)
+    services.answer_accept(user=asker, reply=reply)
+    services.answer_unaccept(user=asker, reply=reply)
     services.answer_accept(user=asker, reply=reply)
     extra = services.reply_create(author=asker, thread=thread, body="Thanks!")
     services.post_delete(actor=asker, post=extra)
