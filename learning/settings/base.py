@@ -151,6 +151,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insights.tasks.forward_statements_sweep",
         "schedule": crontab(minute="*/5"),
     },
+    "insights-fill-aggregates": {
+        "task": "insights.dashboards.tasks.fill_insights",
+        "schedule": crontab(minute="*"),
+    },
     "discussions-daily-digest": {
         "task": "discussions.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
