@@ -18,8 +18,8 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,6 +128,8 @@ class InsightsQuery:
 
     @cached_property
     def lesson_titles(self) -> dict[str, str]:
+        if self.lesson is not None:
+            return {self.lesson_iri: self.lesson.title}
         return {
             activity_iri("lesson", lesson.activity_id): f"{number}. {lesson.title}"
             for number, lesson in enumerate(self.lessons, start=1)
@@ -326,31 +328,34 @@ def _cohort(query: InsightsQuery):
     )
 
 
+def _cohort_progress(query: InsightsQuery) -> list[tuple[str, int, int, int]]:
+    """(actor, course completions, lessons opened, lessons completed) per learner of the cohort: one query."""
+    if "cohort" not in query.cache:
+        lessons = LearnerLesson.objects.filter(
+            course_iri=query.course_iri, actor_key=OuterRef("actor_key"), lesson_iri__in=list(query.lesson_titles)
+        ).values("actor_key")
+        opened = lessons.filter(Q(viewed__gt=0) | Q(completed__gt=0)).annotate(n=Count("id")).values("n")
+        done = lessons.filter(completed__gt=0).annotate(n=Count("id")).values("n")
+        query.cache["cohort"] = list(
+            _cohort(query)
+            .annotate(opened=Coalesce(Subquery(opened), 0), done=Coalesce(Subquery(done), 0))
+            .values_list("actor_key", "completed", "opened", "done")
+        )
+    return query.cache["cohort"]
+
+
 def funnel(query: InsightsQuery) -> Chart:
     """Enrolled → started (opened a lesson) → halfway (completed ≥ 50% of the live lessons) → completed.
 
     Each stage is a subset of the one before, over the learners who enrolled in the period.
     """
-    cohort = list(_cohort(query).values_list("actor_key", "completed"))
-    keys = {key for key, _ in cohort}
-    lesson_iris = list(query.lesson_titles)
-    progress = {
-        key: (viewed, completed)
-        for key, viewed, completed in LearnerLesson.objects.filter(
-            course_iri=query.course_iri, actor_key__in=_cohort(query).values("actor_key"), lesson_iri__in=lesson_iris
-        )
-        .values("actor_key")
-        .annotate(
-            viewed=Count("id", filter=Q(viewed__gt=0) | Q(completed__gt=0)),
-            completed=Count("id", filter=Q(completed__gt=0)),
-        )
-        .values_list("actor_key", "viewed", "completed")
-    }
-    half = (len(lesson_iris) + 1) // 2
-    started = {key for key in keys if progress.get(key, (0, 0))[0] > 0}
-    halfway = {key for key in started if lesson_iris and progress[key][1] >= half}
-    completed = {key for key, done in cohort if done > 0 and key in halfway}
-    enrolled = len(keys)
+    cohort = _cohort_progress(query)
+    lessons = len(query.lesson_titles)
+    half = (lessons + 1) // 2
+    started = [row for row in cohort if row[2] > 0]
+    halfway = [row for row in started if lessons and row[3] >= half]
+    completed = [row for row in halfway if row[1] > 0]
+    enrolled = len(cohort)
     stages = [("Enrolled", enrolled), ("Started", len(started)), ("Halfway", len(halfway)),
               ("Completed", len(completed))]  # fmt: skip
     return Chart(
@@ -358,7 +363,7 @@ def funnel(query: InsightsQuery) -> Chart:
         title="Completion funnel",
         description=(
             "Learners who enrolled in the period: how many opened a lesson, completed at least half of the "
-            f"{len(lesson_iris)} lessons, and completed the course."
+            f"{lessons} lessons, and completed the course."
         ),
         kind="hbar",
         columns=["Stage", "Learners", "% of enrolled"],
@@ -413,9 +418,7 @@ def _lesson_progress_query(query: InsightsQuery) -> dict[str, tuple[int, int, fl
 
 
 def _enrolled(query: InsightsQuery) -> int:
-    if "enrolled" not in query.cache:
-        query.cache["enrolled"] = _cohort(query).count()
-    return query.cache["enrolled"]
+    return len(_cohort_progress(query))
 
 
 def dropoff(query: InsightsQuery) -> Chart:
@@ -460,14 +463,11 @@ def knowledge_checks(query: InsightsQuery) -> Chart:
     rows = list(
         CheckOutcome.objects.filter(query.base(), lesson_q)
         .values("question_iri", "lesson_iri")
-        .annotate(attempts=Sum("attempts"), successes=Sum("successes"))
-        .values_list("question_iri", "lesson_iri", "attempts", "successes")
+        .annotate(attempts=Sum("attempts"), successes=Sum("successes"), name=Max("name"))
+        .values_list("question_iri", "lesson_iri", "attempts", "successes", "name")
     )
-    names = dict(
-        CheckOutcome.objects.filter(question_iri__in=[row[0] for row in rows])
-        .exclude(name="")
-        .values_list("question_iri", "name")
-    )
+    names = {row[0]: row[4] for row in rows if row[4]}
+    rows = [row[:4] for row in rows]
     order = {iri: index for index, iri in enumerate(query.lesson_titles)}
     rows.sort(key=lambda row: (order.get(row[1], len(order)), names.get(row[0], row[0])))
     return Chart(
@@ -515,20 +515,24 @@ def _threads(query: InsightsQuery):
     ).exclude(asker_key="")
 
 
-def questions(query: InsightsQuery) -> Chart:
-    per_lesson = {
-        iri: (started, answered, accepted)
-        for iri, started, answered, accepted in _threads(query)
-        .values("lesson_iri")
-        .annotate(
-            started=Count("id"),
-            answered=Count("id", filter=Q(first_answer_at__isnull=False)),
-            accepted=Count("id", filter=Q(accepted_at__isnull=False)),
+def _thread_rows(query: InsightsQuery) -> list[tuple[str, datetime, datetime | None, datetime | None]]:
+    """(lesson, posted, first answer, accepted) per question in the period: one query for both charts."""
+    if "threads" not in query.cache:
+        query.cache["threads"] = list(
+            _threads(query).values_list("lesson_iri", "posted_at", "first_answer_at", "accepted_at")
         )
-        .values_list("lesson_iri", "started", "answered", "accepted")
-    }
+    return query.cache["threads"]
+
+
+def questions(query: InsightsQuery) -> Chart:
+    per_lesson: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for lesson_iri, _posted, answered, accepted in _thread_rows(query):
+        counts = per_lesson[lesson_iri]
+        counts[0] += 1
+        counts[1] += answered is not None
+        counts[2] += accepted is not None
     rows = [
-        [title, *per_lesson[iri][:2], per_lesson[iri][0] - per_lesson[iri][1], per_lesson[iri][2]]
+        [title, per_lesson[iri][0], per_lesson[iri][1], per_lesson[iri][0] - per_lesson[iri][1], per_lesson[iri][2]]
         for iri, title in query.lesson_titles.items()
         if iri in per_lesson
     ]
@@ -545,9 +549,9 @@ def questions(query: InsightsQuery) -> Chart:
 
 
 def questions_summary(query: InsightsQuery) -> Chart:
-    pairs = list(_threads(query).values_list("posted_at", "first_answer_at"))
-    waits = sorted((answered - posted).total_seconds() / 3600 for posted, answered in pairs if answered and posted)
-    asked = len(pairs)
+    threads = _thread_rows(query)
+    waits = sorted((answered - posted).total_seconds() / 3600 for _l, posted, answered, _a in threads if answered)
+    asked = len(threads)
     median = round(statistics.median(waits), 1) if waits else None
     return Chart(
         key="questions-summary",
@@ -610,7 +614,7 @@ def confusion(query: InsightsQuery) -> Chart:
         .values_list("block_id", "kind", "n")
     ):
         signals[block_id][kind] += n or 0
-    reviews = list(_low_reviews(query).values_list("review", flat=True))
+    reviews = [review for score, review, _at, _team in _lesson_ratings(query) if score <= LOW_RATING and review]
     rows = []
     for number, block in enumerate(lesson.body, start=1):
         label = _block_label(number, block)
@@ -652,21 +656,21 @@ def _block_terms(block: Any) -> list[str]:
     return []
 
 
-def _low_reviews(query: InsightsQuery):
-    return RatingFact.objects.filter(
-        query.team_q(), query.moments_q("rated_at"), lesson_iri=query.lesson_iri, score__lte=LOW_RATING
-    ).exclude(review="")
+def _lesson_ratings(query: InsightsQuery) -> list[tuple[float, str, datetime, str]]:
+    """(score, review, rated at, team) for every current rating of the lesson in the period: one query."""
+    if "ratings" not in query.cache:
+        query.cache["ratings"] = list(
+            RatingFact.objects.filter(query.team_q(), query.moments_q("rated_at"), lesson_iri=query.lesson_iri)
+            .order_by("score", "-rated_at")
+            .values_list("score", "review", "rated_at", "team")
+        )
+    return query.cache["ratings"]
 
 
 def rating_distribution(query: InsightsQuery) -> Chart:
     counts: dict[int, int] = defaultdict(int)
-    for score, n in (
-        RatingFact.objects.filter(query.team_q(), query.moments_q("rated_at"), lesson_iri=query.lesson_iri)
-        .values("score")
-        .annotate(n=Count("id"))
-        .values_list("score", "n")
-    ):
-        counts[round(score)] += n
+    for score, _review, _at, _team in _lesson_ratings(query):
+        counts[round(score)] += 1
     rows = [[f"{stars} ★", counts.get(stars, 0)] for stars in range(1, 6)]
     return Chart(
         key="rating-distribution",
@@ -679,12 +683,7 @@ def rating_distribution(query: InsightsQuery) -> Chart:
 
 
 def lowest_reviews(query: InsightsQuery) -> Chart:
-    rows = list(
-        RatingFact.objects.filter(query.team_q(), query.moments_q("rated_at"), lesson_iri=query.lesson_iri)
-        .exclude(review="")
-        .order_by("score", "-rated_at")
-        .values_list("score", "review", "rated_at", "team")[:10]
-    )
+    rows = [row for row in _lesson_ratings(query) if row[1]][:10]
     return Chart(
         key="lowest-reviews",
         title="Lowest-rated reviews",
@@ -712,33 +711,75 @@ def _edges(query: InsightsQuery):
     )
 
 
+@dataclass(frozen=True)
+class _Pair:
+    helper: str
+    asker: str
+    helper_name: str
+    asker_name: str
+    helper_team: str
+    asker_team: str
+    asker_cohort: str
+    answers: int
+    accepted: int
+
+
+def _pairs(query: InsightsQuery) -> list[_Pair]:
+    """Answers per (helper, asker) in the period, with names: two queries shared by every social chart."""
+    if "pairs" not in query.cache:
+        rows = list(
+            _edges(query)
+            .values(
+                "helper_key",
+                "asker_key",
+                "helper_user_id",
+                "asker_user_id",
+                "helper_team",
+                "asker_team",
+                "asker_cohort",
+            )  # fmt: skip
+            .annotate(answers=Sum("answers"), accepted=Sum("accepted"))
+            .order_by("-answers", "helper_key", "asker_key")
+            .values_list(
+                "helper_key",
+                "asker_key",
+                "helper_user_id",
+                "asker_user_id",
+                "helper_team",
+                "asker_team",
+                "asker_cohort",
+                "answers",
+                "accepted",
+            )  # fmt: skip
+        )
+        names = _people({row[2] for row in rows if row[2]} | {row[3] for row in rows if row[3]})
+        merged: dict[tuple[str, str], _Pair] = {}
+        for helper, asker, helper_id, asker_id, helper_team, asker_team, cohort, answers, accepted in rows:
+            key = (helper, asker)
+            pair = _Pair(helper, asker, _person(names, helper_id, helper), _person(names, asker_id, asker),
+                         helper_team, asker_team, cohort, answers or 0, accepted or 0)  # fmt: skip
+            if key in merged:  # the same two people under another team or cohort snapshot
+                old = merged[key]
+                pair = _Pair(**{**old.__dict__, "answers": old.answers + pair.answers,
+                                "accepted": old.accepted + pair.accepted})  # fmt: skip
+            merged[key] = pair
+        query.cache["pairs"] = rows
+        query.cache["pairs_merged"] = sorted(
+            (pair for pair in merged.values() if pair.answers > 0), key=lambda p: (-p.answers, p.helper, p.asker)
+        )
+    return query.cache["pairs_merged"]
+
+
 def helper_network(query: InsightsQuery) -> Chart:
     """People as nodes (the most connected NETWORK_PEOPLE), "helper answered asker" as edges."""
-    pairs = list(
-        _edges(query)
-        .values("helper_key", "asker_key", "helper_user_id", "asker_user_id", "helper_team", "asker_team")
-        .annotate(answers=Sum("answers"), accepted=Sum("accepted"))
-        .filter(answers__gt=0)
-        .order_by("-answers", "helper_key", "asker_key")
-        .values_list(
-            "helper_key",
-            "asker_key",
-            "helper_user_id",
-            "asker_user_id",
-            "helper_team",
-            "asker_team",
-            "answers",
-            "accepted",
-        )  # fmt: skip
-    )
-    names = _people({p[2] for p in pairs if p[2]} | {p[3] for p in pairs if p[3]})
+    pairs = _pairs(query)
     degree: dict[str, int] = defaultdict(int)
     info: dict[str, tuple[str, str]] = {}
-    for helper, asker, helper_id, asker_id, helper_team, asker_team, answers, _accepted in pairs:
-        degree[helper] += answers
-        degree[asker] += answers
-        info[helper] = (_person(names, helper_id, helper), helper_team)
-        info[asker] = (_person(names, asker_id, asker), asker_team)
+    for pair in pairs:
+        degree[pair.helper] += pair.answers
+        degree[pair.asker] += pair.answers
+        info[pair.helper] = (pair.helper_name, pair.helper_team)
+        info[pair.asker] = (pair.asker_name, pair.asker_team)
     shown = sorted(degree, key=lambda key: (-degree[key], info[key][0]))[:NETWORK_PEOPLE]
     shown.sort(key=lambda key: (info[key][1], info[key][0]))
     teams = sorted({info[key][1] for key in shown})
@@ -748,10 +789,10 @@ def helper_network(query: InsightsQuery) -> Chart:
     circle_layout(nodes)
     position = {node["key"]: node for node in nodes}
     edges = [
-        {"from": position[h], "to": position[a], "answers": answers, "accepted": accepted,
-         "width": min(1 + answers / 2, 6)}
-        for h, a, _hi, _ai, _ht, _at, answers, accepted in pairs
-        if h in position and a in position
+        {"from": position[p.helper], "to": position[p.asker], "answers": p.answers, "accepted": p.accepted,
+         "width": min(1 + p.answers / 2, 6)}
+        for p in pairs
+        if p.helper in position and p.asker in position
     ]  # fmt: skip
     return Chart(
         key="network",
@@ -762,22 +803,17 @@ def helper_network(query: InsightsQuery) -> Chart:
         ),
         kind="network",
         columns=["Helper", "Helper's team", "Asker", "Asker's team", "Answers", "Accepted answers"],
-        rows=[
-            [info[h][0], ht, info[a][0], at, answers, accepted] for h, a, _hi, _ai, ht, at, answers, accepted in pairs
-        ],
+        rows=[[p.helper_name, p.helper_team, p.asker_name, p.asker_team, p.answers, p.accepted] for p in pairs],
         network={"nodes": nodes, "edges": edges, "teams": [t or "No team" for t in teams]},
     )
 
 
 def team_network(query: InsightsQuery) -> Chart:
-    rows = list(
-        _edges(query)
-        .values("helper_team", "asker_team")
-        .annotate(answers=Sum("answers"), accepted=Sum("accepted"))
-        .filter(answers__gt=0)
-        .order_by("-answers", "helper_team", "asker_team")
-        .values_list("helper_team", "asker_team", "answers", "accepted")
-    )
+    totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for pair in _pairs(query):
+        totals[(pair.helper_team, pair.asker_team)][0] += pair.answers
+        totals[(pair.helper_team, pair.asker_team)][1] += pair.accepted
+    rows = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))
     return Chart(
         key="team-network",
         title="Who helps whom, between teams",
@@ -785,34 +821,41 @@ def team_network(query: InsightsQuery) -> Chart:
         kind="hbar",
         columns=["Between teams", "Helpers' team", "Askers' team", "Answers", "Accepted answers"],
         rows=[
-            [f"{h or 'No team'} → {a or 'No team'}", h or "No team", a or "No team", n, acc] for h, a, n, acc in rows
-        ],
+            [f"{h or 'No team'} → {a or 'No team'}", h or "No team", a or "No team", n, acc]
+            for (h, a), (n, acc) in rows
+        ],  # fmt: skip
         series=(3, 4),
     )
 
 
-def _posts(query: InsightsQuery, group: str) -> dict[str, int]:
-    return dict(
-        DailyCount.objects.filter(query.base(), verb=xapi.POSTED.iri)
-        .values(group)
-        .annotate(n=Sum("count"))
-        .values_list(group, "n")
-    )
+def _posts(query: InsightsQuery) -> list[tuple[str, str, int]]:
+    """(team, cohort, posts) in the period: one query for both equity charts."""
+    if "posts" not in query.cache:
+        query.cache["posts"] = list(
+            DailyCount.objects.filter(query.base(), verb=xapi.POSTED.iri)
+            .values("team", "cohort")
+            .annotate(n=Sum("count"))
+            .values_list("team", "cohort", "n")
+        )
+    return query.cache["posts"]
 
 
-def _received(query: InsightsQuery, group: str) -> dict[str, int]:
-    team_q = query.team_q("asker_team")
-    return dict(
-        HelperEdge.objects.filter(query.courses_q(), query.days_q(), team_q)
-        .values(group)
-        .annotate(n=Sum("answers"))
-        .values_list(group, "n")
-    )
+def _received(query: InsightsQuery, by_team: bool) -> dict[str, int]:
+    """Answers received, by the asker's team or cohort (with a team filter: that team's askers only)."""
+    received: dict[str, int] = defaultdict(int)
+    for _helper, _asker, _hi, _ai, _ht, asker_team, cohort, answers, _acc in query.cache.get("pairs", []):
+        if query.filters.team and asker_team != query.filters.team:
+            continue
+        received[asker_team if by_team else cohort] += answers or 0
+    return received
 
 
 def equity_by_team(query: InsightsQuery) -> Chart:
-    posts = _posts(query, "team")
-    received = _received(query, "asker_team")
+    _pairs(query)
+    posts: dict[str, int] = defaultdict(int)
+    for team, _cohort, n in _posts(query):
+        posts[team] += n or 0
+    received = _received(query, by_team=True)
     total_posts, total_received = sum(posts.values()), sum(received.values())
     teams = sorted(set(posts) | set(received), key=lambda t: (-(posts.get(t) or 0), t))
     rows = [
@@ -834,8 +877,11 @@ def equity_by_team(query: InsightsQuery) -> Chart:
 
 
 def equity_by_cohort(query: InsightsQuery) -> Chart:
-    posts = _posts(query, "cohort")
-    received = _received(query, "asker_cohort")
+    _pairs(query)
+    posts: dict[str, int] = defaultdict(int)
+    for _team, cohort, n in _posts(query):
+        posts[cohort] += n or 0
+    received = _received(query, by_team=False)
     total_posts, total_received = sum(posts.values()), sum(received.values())
     rows = [
         [label, posts.get(value) or 0, _pct(posts.get(value) or 0, total_posts), received.get(value) or 0,
@@ -887,22 +933,20 @@ def first_posters_this_month(query: InsightsQuery) -> int:
 
 
 def top_helpers(query: InsightsQuery) -> Chart:
-    rows = list(
-        _edges(query)
-        .values("helper_key", "helper_user_id", "helper_team")
-        .annotate(answers=Sum("answers"), accepted=Sum("accepted"), helped=Count("asker_key", distinct=True))
-        .filter(answers__gt=0)
-        .order_by("-answers", "-accepted", "helper_key")
-        .values_list("helper_key", "helper_user_id", "helper_team", "answers", "accepted", "helped")[:10]
-    )
-    names = _people({row[1] for row in rows if row[1]})
+    helpers: dict[str, list[Any]] = {}
+    for pair in _pairs(query):
+        entry = helpers.setdefault(pair.helper, [pair.helper_name, pair.helper_team or "No team", 0, 0, set()])
+        entry[2] += pair.answers
+        entry[3] += pair.accepted
+        entry[4].add(pair.asker)
+    ranked = sorted(helpers.items(), key=lambda item: (-item[1][2], -item[1][3], item[0]))[:10]
     return Chart(
         key="top-helpers",
         title="Top helpers",
         description="Replies to other people's questions, accepted answers, and how many different people they helped.",
         kind="hbar",
         columns=["Person", "Team", "Answers", "Accepted answers", "People helped"],
-        rows=[[_person(names, uid, key), team or "No team", a, acc, helped] for key, uid, team, a, acc, helped in rows],
+        rows=[[name, team, answers, accepted, len(askers)] for _key, (name, team, answers, accepted, askers) in ranked],
         series=(2, 3),
     )
 

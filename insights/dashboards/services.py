@@ -32,7 +32,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -651,8 +650,10 @@ def aggregates_fill(
             state = AggregateFillState.objects.select_for_update().get(name=FILL_STATE)
             queryset = Statement.objects.filter(stored__lte=timezone.now() - lag)
             if state.stored is not None:
-                queryset = queryset.filter(
-                    Q(stored__gt=state.stored) | Q(stored=state.stored, id__gt=state.statement_id)
+                # A range start on the (stored, id) index, then the tiebreak: an OR of the two alone
+                # makes PostgreSQL walk the index from the first statement on every batch.
+                queryset = queryset.filter(stored__gte=state.stored).exclude(
+                    stored=state.stored, id__lte=state.statement_id
                 )
             rows = _rows(queryset.order_by("stored", "id")[:size])
             if not rows:

@@ -53,6 +53,11 @@ class FiltersForm(forms.Form):
         cleaned["date_from"], cleaned["date_to"] = date_from, date_to
         return cleaned
 
+    def asks_for_another_course(self) -> bool:
+        """A course id outside the viewer's scope is a permission matter (403), not a typo (400)."""
+        value = self.data.get("course", "")
+        return "course" in self.errors and str(value).isdigit()
+
     def filters(self, *, course: Any = None) -> Filters:
         data = self.cleaned_data
         if course is None and data.get("course"):
@@ -89,12 +94,14 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         lesson = self.lesson()
         form = FiltersForm(
-            request.GET or None, scope=self.scope, teams=selectors.team_choices(), course_label=self.course_label
+            request.GET, scope=self.scope, teams=selectors.team_choices(), course_label=self.course_label
         )
-        if not form.is_bound:
-            form = FiltersForm({}, scope=self.scope, teams=selectors.team_choices(), course_label=self.course_label)
         context = self.get_context_data(form=form, lesson=lesson, tabs=TABS, dashboard=self.dashboard)
         if not form.is_valid():
+            if form.asks_for_another_course():
+                return permission_denied(
+                    request, PermissionDenied("You can see insights for the courses you can edit.")
+                )
             return self.render_to_response(context, status=400)
         course = _lesson_course(lesson) if lesson is not None else None
         query = insights_query(viewer=request.user, filters=form.filters(course=course), lesson=lesson)
@@ -135,10 +142,11 @@ class LessonDashboardView(DashboardView):
     def lesson(self) -> Any:
         from courses.models import LessonPage
 
-        lesson = LessonPage.objects.filter(pk=self.kwargs["lesson_id"]).first()
-        if lesson is None:
-            raise Http404("No such lesson")
-        return lesson
+        if getattr(self, "_lesson", None) is None:
+            self._lesson = LessonPage.objects.filter(pk=self.kwargs["lesson_id"]).first()
+            if self._lesson is None:
+                raise Http404("No such lesson")
+        return self._lesson
 
     def get_page_title(self) -> str:
         return f"Insights: {self._lesson.title}" if getattr(self, "_lesson", None) else "Insights: lesson"
@@ -148,7 +156,7 @@ class LessonDashboardView(DashboardView):
         return f"{url}?{self.request.GET.urlencode()}" if self.request.GET else url
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self._lesson = self.lesson()
+        self.lesson()  # before the page title needs it
         return super().get(request, *args, **kwargs)
 
 
@@ -177,6 +185,8 @@ def chart_csv(request: HttpRequest, dashboard: str, chart: str, lesson_id: int |
         if lesson is None:
             raise Http404("No such lesson")
     form = FiltersForm(request.GET, scope=scope, teams=selectors.team_choices(), course_label="")
+    if not form.is_valid() and form.asks_for_another_course():
+        return permission_denied(request, PermissionDenied("You can see insights for the courses you can edit."))
     if not form.is_valid():
         errors = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in form.errors.items())
         return HttpResponseBadRequest(f"Invalid filters: {errors}", content_type="text/plain; charset=utf-8")
