@@ -11,6 +11,10 @@
     var spec = JSON.parse(specNode.textContent);
     var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var manySeries = spec.datasets.length > 1;
+    var whole = spec.datasets.every(function (set) {
+      return set.data.every(function (value) { return value === null || Number.isInteger(value); });
+    });
+    var valueTicks = { precision: whole ? 0 : undefined };
     var config = {
       type: spec.type,
       data: {
@@ -39,8 +43,16 @@
           tooltip: { enabled: true },
         },
         scales: {
-          x: { stacked: spec.stacked, beginAtZero: true, ticks: { autoSkip: true, maxRotation: 0 } },
-          y: { stacked: spec.stacked, beginAtZero: true, ticks: { autoSkip: !spec.horizontal } },
+          x: {
+            stacked: spec.stacked,
+            beginAtZero: true,
+            ticks: spec.horizontal ? valueTicks : { autoSkip: true, maxRotation: 0 },
+          },
+          y: {
+            stacked: spec.stacked,
+            beginAtZero: true,
+            ticks: spec.horizontal ? { autoSkip: false } : valueTicks,
+          },
         },
       },
     };
