@@ -27,6 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=1_000_000, help="statements in the store (default 1,000,000)")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--slowest", type=int, default=0, help="print the N slowest queries of each page")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT / "bench"))
@@ -39,7 +40,6 @@ def main() -> None:
     from django.db import connection
     from django.db.models import Max, Min
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from courses.models import CoursePage, LessonPage
     from insights.dashboards.services import aggregates_fill
@@ -71,7 +71,16 @@ def main() -> None:
     for name, url in pages.items():
         response = client.get(url)
         assert response.status_code == 200, (name, response.status_code)
-        with CaptureQueriesContext(connection) as queries:
+        timings: list[tuple[float, str]] = []
+
+        def timed(execute, sql, params, many, context, timings=timings):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                timings.append(((time.perf_counter() - started) * 1000, sql))
+
+        with connection.execute_wrapper(timed):
             client.get(url)
         walls, cpus = [], []
         for _ in range(args.runs):
@@ -80,10 +89,13 @@ def main() -> None:
             walls.append((time.perf_counter() - started) * 1000)
             cpus.append((time.process_time() - cpu_started) * 1000)
         print(
-            f"{name:>20}: {len(queries.captured_queries):>2} queries, median {statistics.median(walls):6.1f} ms wall "
+            f"{name:>20}: {len(timings):>2} queries, median {statistics.median(walls):6.1f} ms wall "
             f"(worst {max(walls):6.1f}), median {statistics.median(cpus):6.1f} ms CPU",
             flush=True,
         )
+        if args.slowest:
+            for ms, sql in sorted(timings, reverse=True)[: args.slowest]:
+                print(f"{'':>22}{ms:7.1f} ms  {sql[:150]}")
 
 
 if __name__ == "__main__":

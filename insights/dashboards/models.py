@@ -63,6 +63,7 @@ class ActiveDay(models.Model):
     """One actor active on one day in one course ('' for statements outside a course); count of statements."""
 
     day = models.DateField()
+    week = models.DateField(help_text="The Monday of `day`'s week: weekly distinct counts without date functions.")
     actor_key = models.CharField(max_length=512)
     course_iri = models.CharField(max_length=512, blank=True, default="")
     team = models.CharField(max_length=120, blank=True, default="")
@@ -129,7 +130,7 @@ class LearnerLesson(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lesson_iri", "actor_key"], name="agg_learnerlesson_unique")]
-        indexes = [models.Index(fields=["course_iri"], name="agg_learnerlesson_course")]
+        indexes = [models.Index(fields=["course_iri", "actor_key"], name="agg_learnerlesson_course")]
 
     def __str__(self) -> str:
         return f"{self.actor_key} in {self.lesson_iri}"

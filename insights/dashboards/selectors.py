@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
@@ -204,7 +204,6 @@ def active_learners_daily(query: InsightsQuery) -> Chart:
 def active_learners_weekly(query: InsightsQuery) -> Chart:
     rows = (
         ActiveDay.objects.filter(query.base(), count__gt=0)
-        .annotate(week=TruncWeek("day"))
         .values("week")
         .annotate(n=Count("actor_key", distinct=True))
         .order_by("week")
@@ -213,10 +212,10 @@ def active_learners_weekly(query: InsightsQuery) -> Chart:
     return Chart(
         key="active-weekly",
         title="Active learners per week",
-        description="Each person counted once per week (weeks start on Monday).",
+        description="Each person counted once per week (weeks start on Monday; the first and last may be partial).",
         kind="bar",
         columns=["Week starting", "Active learners"],
-        rows=[[_as_date(week).isoformat(), n] for week, n in rows],
+        rows=[[week.isoformat(), n] for week, n in rows],
     )
 
 
@@ -224,16 +223,23 @@ def _as_date(value: Any) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _daily_verbs(query: InsightsQuery) -> list[tuple[date, str, str, int]]:
+    """(day, verb, object kind, statements) in the period: one query for the overview's count charts."""
+    if "daily_verbs" not in query.cache:
+        query.cache["daily_verbs"] = list(
+            DailyCount.objects.filter(query.base())
+            .values("day", "verb", "kind")
+            .annotate(n=Sum("count"))
+            .values_list("day", "verb", "kind", "n")
+        )
+    return query.cache["daily_verbs"]
+
+
 def enrolments_completions(query: InsightsQuery) -> Chart:
-    rows = (
-        DailyCount.objects.filter(query.base(), kind="course", verb__in=[xapi.REGISTERED.iri, xapi.COMPLETED.iri])
-        .values("day", "verb")
-        .annotate(n=Sum("count"))
-        .values_list("day", "verb", "n")
-    )
     table: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for day, verb, n in rows:
-        table[day][0 if verb == xapi.REGISTERED.iri else 1] += n or 0
+    for day, verb, kind, n in _daily_verbs(query):
+        if kind == "course" and verb in (xapi.REGISTERED.iri, xapi.COMPLETED.iri):
+            table[day][0 if verb == xapi.REGISTERED.iri else 1] += n or 0
     return Chart(
         key="enrolments",
         title="Enrolments and course completions per day",
@@ -246,28 +252,22 @@ def enrolments_completions(query: InsightsQuery) -> Chart:
 
 
 def statements_per_verb(query: InsightsQuery) -> Chart:
-    rows = list(
-        DailyCount.objects.filter(query.base())
-        .annotate(week=TruncWeek("day"))
-        .values("week", "verb")
-        .annotate(n=Sum("count"))
-        .order_by("week")
-        .values_list("week", "verb", "n")
-    )
     totals: dict[str, int] = defaultdict(int)
-    for _week, verb, n in rows:
+    by_week: list[tuple[date, str, int]] = []
+    for day, verb, _kind, n in _daily_verbs(query):
         totals[verb] += n or 0
+        by_week.append((day - timedelta(days=day.weekday()), verb, n or 0))
     verbs = [verb for verb, total in sorted(totals.items(), key=lambda item: (-item[1], item[0])) if total][:8]
     others = len(totals) > len(verbs)
     weeks: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for week, verb, n in rows:
-        weeks[_as_date(week)][verb if verb in verbs else "other"] += n or 0
+    for week, verb, n in by_week:
+        weeks[week][verb if verb in verbs else "other"] += n
     names = [_verb_name(verb) for verb in verbs] + (["other verbs"] if others else [])
     keys = [*verbs, *(["other"] if others else [])]
     return Chart(
         key="verbs",
         title="Statements per verb, per week",
-        description="The eight most frequent verbs; the rest are summed as “other verbs”.",
+        description="The eight most frequent verbs; the rest are summed as “other verbs”. Weeks start on Monday.",
         kind="bar",
         columns=["Week starting", *names],
         rows=[[week.isoformat(), *(weeks[week][key] for key in keys)] for week in sorted(weeks)],

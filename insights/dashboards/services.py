@@ -325,7 +325,7 @@ def _apply(batch: _Batch, row: _Row, sign: int) -> None:
     verb = row.verb
     batch.daily[(day, row.course_iri, row.lesson_iri, verb[:512], kind, team, cohort)] += sign
     if verb not in NON_LEARNER_VERBS:
-        _add(batch.active, (day, row.actor_key, row.course_iri), (sign,), (team,))
+        _add(batch.active, (day, row.actor_key, row.course_iri), (sign,), (team, day - timedelta(days=day.weekday())))
 
     if verb == xapi.REGISTERED.iri and kind == "course":
         _add(batch.courses, (row.course_iri or row.object_id, row.actor_key), (sign, 0, 0),
@@ -463,6 +463,27 @@ def _prep(value: Any) -> Any:
     return value
 
 
+MULTIROW = 1000
+
+
+def _execute_rows(sql: str, width: int, rows: list[tuple]) -> None:
+    """Run an INSERT written for one row over many rows.
+
+    SQLite (in-process) takes them as one prepared statement run many times. On PostgreSQL that is a
+    round trip per row, so the VALUES list is widened to MULTIROW rows per statement instead
+    (keys are unique within a batch, so ON CONFLICT never meets the same row twice in one statement).
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(sql, rows)
+            return
+        one = "(" + ", ".join(["%s"] * width) + ")"
+        head, tail = sql.split(one, 1)
+        for start in range(0, len(rows), MULTIROW):
+            chunk = rows[start : start + MULTIROW]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [value for row in chunk for value in row])
+
+
 def _upsert(model, key: Sequence[str], adds: Sequence[str], rest: Sequence[str], rows: list[tuple], *,
             least: Sequence[str] = (), replace: Sequence[str] = ()) -> None:  # fmt: skip
     """INSERT … ON CONFLICT (key) DO UPDATE SET add = add + excluded.add, least = the earlier non-null,
@@ -484,8 +505,7 @@ def _upsert(model, key: Sequence[str], adds: Sequence[str], rest: Sequence[str],
         f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
         f"ON CONFLICT ({', '.join(quote(c) for c in key)}) {action}"
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    _execute_rows(sql, len(columns), rows)
 
 
 def _write(batch: _Batch) -> None:
@@ -500,7 +520,7 @@ def _write(batch: _Batch) -> None:
         ActiveDay,
         ("day", "actor_key", "course_iri"),
         ("count",),
-        ("team",),
+        ("team", "week"),
         [(*key, *values) for key, values in batch.active.items() if values[0]],
     )
     _upsert(
@@ -562,8 +582,7 @@ def _write_ratings(batch: _Batch) -> None:
     ]
     if connection.vendor == "sqlite":
         rows = [tuple(_prep(value) for value in row) for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    _execute_rows(sql, len(columns), rows)
 
 
 _THREAD_FIELDS = [f.name for f in ThreadFact._meta.concrete_fields if f.name not in ("id", "thread_iri")]
