@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE ?= learning.settings.dev
 
-.PHONY: run test install install-dev browser ralph xapi-validator lint check migrate seed bench clean
+.PHONY: run test install install-dev browser ralph xapi-validator chartjs lint check migrate seed bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,7 +60,16 @@ xapi-validator: $(XAPI_VALIDATOR)/node_modules/.package-lock.json
 $(XAPI_VALIDATOR)/node_modules/.package-lock.json: $(XAPI_VALIDATOR)/package.json $(XAPI_VALIDATOR)/package-lock.json
 	cd $(XAPI_VALIDATOR) && npm ci --no-audit --no-fund --loglevel=error
 
-test: install-dev browser ralph xapi-validator
+# Chart.js for the insights dashboards (npm, pinned by tools/chartjs/package-lock.json), copied into
+# static/vendor/ and served by whitenoise. The copy is committed, so `make run` works without npm.
+CHARTJS := tools/chartjs
+chartjs: $(CHARTJS)/node_modules/.package-lock.json
+	cp $(CHARTJS)/node_modules/chart.js/dist/chart.umd.js static/vendor/chartjs/chart.umd.js
+	cp $(CHARTJS)/node_modules/chart.js/LICENSE.md static/vendor/chartjs/LICENSE.md
+$(CHARTJS)/node_modules/.package-lock.json: $(CHARTJS)/package.json $(CHARTJS)/package-lock.json
+	cd $(CHARTJS) && npm ci --no-audit --no-fund --loglevel=error
+
+test: install-dev browser ralph xapi-validator chartjs
 	cd tests/insights/lrs_js && npm ci --no-audit --no-fund --silent
 	DJANGO_SETTINGS_MODULE=learning.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -77,4 +86,4 @@ bench: install-dev ralph
 	@for script in bench/*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=learning.settings.test $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(VENV)-ralph staticfiles test-artifacts $(XAPI_VALIDATOR)/node_modules
+	rm -rf $(VENV) $(VENV)-ralph staticfiles test-artifacts $(XAPI_VALIDATOR)/node_modules $(CHARTJS)/node_modules

@@ -453,6 +453,9 @@ def schedule_after_commit() -> None:
     stay pending; the next commit, `forward_statements` or the sweep sends them). Never raises:
     forwarding trouble must not break the user's request, which has already committed.
     """
+    from .dashboards.tasks import schedule_fill
+
+    schedule_fill()  # the dashboards' aggregates ride on the same once-per-commit hook (debounced, never raises)
     if not forwarding_enabled():
         return
     from .tasks import forward_pending_statements

@@ -226,3 +226,46 @@ class StatementReference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_id} → {self.target}"
+
+
+# --- Dashboards: pre-aggregated tables, filled from the store (insights/dashboards/models.py) ------------
+from .dashboards.models import (  # noqa: E402
+    ActiveDay,
+    AggregateFillState,
+    BlockSignal,
+    CheckOutcome,
+    DailyCount,
+    HelperEdge,
+    LearnerCourse,
+    LearnerFact,
+    LearnerLesson,
+    RatingFact,
+    ReplyFact,
+    ThreadFact,
+)
+
+__all__ = [
+    "ActiveDay",
+    "ActivityDefinition",
+    "AggregateFillState",
+    "BlockSignal",
+    "CheckOutcome",
+    "DailyCount",
+    "DocumentKind",
+    "ForwardState",
+    "HelperEdge",
+    "LRSCredential",
+    "LRSDocument",
+    "LRSScope",
+    "LearnerCourse",
+    "LearnerFact",
+    "LearnerLesson",
+    "RatingFact",
+    "RelationKind",
+    "ReplyFact",
+    "Statement",
+    "StatementAttachment",
+    "StatementReference",
+    "StatementRelation",
+    "ThreadFact",
+]

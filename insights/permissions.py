@@ -12,4 +12,9 @@ def is_analyst(user: Any) -> bool:
     (pseudonymous) activity, so no other role gets them."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or user.groups.filter(name=ANALYSTS_GROUP).exists()
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_insights_is_analyst", None)  # asked by every admin menu item on every admin page
+    if cached is None:
+        cached = user._insights_is_analyst = user.groups.filter(name=ANALYSTS_GROUP).exists()
+    return cached

@@ -24,3 +24,6 @@ def forward_pending_statements(limit: int | None = None, max_attempts: int | Non
 def forward_statements_sweep() -> dict[str, Any]:
     """Periodic (CELERY_BEAT_SCHEDULE): send whatever is still pending after outages or lost enqueues."""
     return forwarding.forward_pending().as_dict()
+
+
+from .dashboards.tasks import fill_insights  # noqa: E402,F401  (registers the dashboards' task with Celery)

@@ -93,4 +93,11 @@ def seed_discussions(context: SeedContext) -> StepResult:
     return StepResult("discussions", created, f"{len(discussions.THREADS)} threads")
 
 
-STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions)
+def seed_insights(context: SeedContext) -> StepResult:
+    from .insights import seed_insights as fill
+
+    return fill(context)
+
+
+# seed_insights stays last: it folds every statement the steps before it recorded into the dashboards.
+STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions, seed_insights)

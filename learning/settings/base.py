@@ -153,6 +153,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insights.tasks.forward_statements_sweep",
         "schedule": crontab(minute="*/5"),
     },
+    "insights-fill-aggregates": {
+        "task": "insights.dashboards.tasks.fill_insights",
+        "schedule": crontab(minute="*"),
+    },
     "discussions-daily-digest": {
         "task": "discussions.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
@@ -173,6 +177,11 @@ XAPI_FORWARD_MAX_ATTEMPTS = env_int("XAPI_FORWARD_MAX_ATTEMPTS", 4)
 XAPI_EXPORT_SHARED_NOTE_TEXT = env_bool("XAPI_EXPORT_SHARED_NOTE_TEXT", False)
 # A lesson view is recorded as `experienced` at most once per learner and lesson in this window.
 XAPI_EXPERIENCED_WINDOW_SECONDS = env_int("XAPI_EXPERIENCED_WINDOW_SECONDS", 30 * 60)
+# Dashboards: the aggregate fill reads statements stored at least this long ago (transactions still committing),
+# and runs at most once per debounce window after commits (plus every minute from Celery beat).
+INSIGHTS_FILL_LAG_SECONDS = env_int("INSIGHTS_FILL_LAG_SECONDS", 5)
+INSIGHTS_FILL_DEBOUNCE_SECONDS = env_int("INSIGHTS_FILL_DEBOUNCE_SECONDS", 10)
+INSIGHTS_FILL_ON_COMMIT = True
 
 # Discussions: posts with this many open flags are hidden pending review; accounts younger than
 # DISCUSSIONS_NEW_ACCOUNT_DAYS may post this many threads and replies an hour.

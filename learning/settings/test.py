@@ -28,3 +28,5 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Serve static files straight from the finders: no collectstatic step before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Dashboard aggregates: tests fill them explicitly (lag 0), not on every commit (tests of the hook turn it on).
+INSIGHTS_FILL_ON_COMMIT = False

@@ -1,0 +1,76 @@
+"""Dashboard aggregates: how fast the incremental fill reads the Statement store (target >= 20,000 statements/s).
+
+Fills the bench database with bench/generate_statements.py once (reused between runs), empties the
+aggregates, then times `aggregates_fill` from the first statement to the last: wall time, this
+process's CPU time (the database server's is not in it on PostgreSQL) and statements per second by
+each. Then appends a small batch and times the incremental catch-up, the case the on-commit task
+and the beat tick run all day.
+
+    GUILD_DATA_DIR=/tmp/guild-bench-dash python bench/insights_fill.py --size 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/guild_bench_dash python bench/insights_fill.py --size 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=100_000, help="statements in the store (default 100,000)")
+    parser.add_argument("--batch-size", type=int, default=20_000)
+    parser.add_argument("--append", type=int, default=10_000, help="statements appended for the incremental run")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    sys.path.insert(0, str(ROOT))
+    from generate_statements import bench_database_setup, generate_statements
+
+    where = bench_database_setup()
+    logging.disable(logging.INFO)
+    from insights.dashboards.services import aggregates_fill, aggregates_reset
+    from insights.models import DailyCount, HelperEdge, LearnerLesson, Statement, ThreadFact
+
+    have = Statement.objects.count()
+    if have < args.size:
+        print(f"generating {args.size - have:,} statements into {where} (have {have:,}) …", flush=True)
+        started = time.perf_counter()
+        generate_statements(args.size - have)
+        print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+    total = Statement.objects.count()
+    print(f"database: {where}; {total:,} statements")
+
+    aggregates_reset()
+    _run("full fill", lambda: aggregates_fill(batch_size=args.batch_size, lag=timedelta(0)))
+    print(
+        f"  aggregates: {DailyCount.objects.count():,} daily counts, "
+        f"{LearnerLesson.objects.count():,} learner-lessons, "
+        f"{ThreadFact.objects.count():,} threads, {HelperEdge.objects.count():,} helper edges"
+    )
+    generate_statements(args.append)
+    _run(f"incremental (+{args.append:,})", lambda: aggregates_fill(batch_size=args.batch_size, lag=timedelta(0)))
+    _run("nothing new", lambda: aggregates_fill(batch_size=args.batch_size, lag=timedelta(0)))
+
+
+def _run(label: str, fill) -> None:
+    started, cpu_started = time.perf_counter(), time.process_time()
+    report = fill()
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    rate = report.statements / wall if wall else 0
+    cpu_rate = report.statements / cpu if cpu else 0
+    print(
+        f"{label:>22}: {report.statements:>9,} statements ({report.voided:,} voided subtracted) in {wall:7.2f} s wall "
+        f"({rate:>9,.0f}/s), {cpu:7.2f} s CPU ({cpu_rate:>9,.0f}/s)",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

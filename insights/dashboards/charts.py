@@ -1,0 +1,100 @@
+"""What a dashboard chart is: a title, a table of rows (what the CSV and the data table show), how to draw it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+PALETTE = ("#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#475569")
+
+
+@dataclass
+class Chart:
+    """One chart. `rows` are exactly what the CSV holds and the data table shows.
+
+    kind: "line", "bar" (vertical), "hbar" (horizontal, e.g. the funnel), "table" (no drawing),
+    "network" (an SVG drawn on the server from `network`). `series` are the column indexes drawn
+    (the first column is the label axis); `stacked` stacks them.
+    """
+
+    key: str
+    title: str
+    description: str
+    kind: str
+    columns: list[str]
+    rows: list[list[Any]]
+    series: Sequence[int] = (1,)
+    stacked: bool = False
+    empty: str = "No activity matches these filters yet."
+    links: list[str | None] = field(default_factory=list)
+    network: dict[str, Any] | None = None
+
+    def spec(self) -> dict[str, Any]:
+        """What static/js/dashboards.js needs to draw it with Chart.js."""
+        return {
+            "type": "bar" if self.kind in ("bar", "hbar") else "line",
+            "horizontal": self.kind == "hbar",
+            "stacked": self.stacked,
+            "title": self.title,
+            "labels": [str(row[0]) for row in self.rows],
+            "datasets": [
+                {
+                    "label": self.columns[index],
+                    "data": [_number(row[index]) for row in self.rows],
+                    "color": PALETTE[position % len(PALETTE)],
+                }
+                for position, index in enumerate(self.series)
+            ],
+        }
+
+    @property
+    def spec_id(self) -> str:
+        return f"chart-{self.key}-spec"
+
+    @property
+    def table(self) -> list[tuple[str | None, list[Any]]]:
+        """(link for the row's label or None, row) for the data table."""
+        links = self.links or []
+        return [(links[index] if index < len(links) else None, row) for index, row in enumerate(self.rows)]
+
+    @property
+    def drawn(self) -> bool:
+        return self.kind in ("line", "bar", "hbar") and bool(self.rows)
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow([_csv_cell(value) for value in row])
+        return out.getvalue()
+
+
+def _number(value: Any) -> float | int | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, int | float) else None
+
+
+def _csv_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in text cells (reviews, names, titles come from people)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def circle_layout(nodes: list[dict[str, Any]], *, size: int = 560, margin: int = 70) -> None:
+    """Place nodes on a circle, grouped by team (a stable, readable layout that needs no physics)."""
+    count = len(nodes)
+    radius = size / 2 - margin
+    for index, node in enumerate(nodes):
+        angle = 2 * math.pi * index / max(count, 1) - math.pi / 2
+        node["x"] = round(size / 2 + radius * math.cos(angle), 1)
+        node["y"] = round(size / 2 + radius * math.sin(angle), 1)
+        node["label_x"] = round(size / 2 + (radius + 14) * math.cos(angle), 1)
+        node["label_y"] = round(size / 2 + (radius + 14) * math.sin(angle), 1)
+        node["anchor"] = "start" if math.cos(angle) > 0.2 else ("end" if math.cos(angle) < -0.2 else "middle")

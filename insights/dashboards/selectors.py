@@ -1,0 +1,1002 @@
+"""Reads for the dashboards: every chart from the pre-aggregated tables, never from the Statement store.
+
+Each dashboard is a dict of chart builders keyed by chart key, so a page computes all of them and a
+CSV download computes only its own. Every builder takes an `InsightsQuery`, made by
+`insights_query(viewer=…, …)`, which has already checked the viewer's scope: a course the viewer
+may not see is refused there, and "all courses" means the courses in the viewer's scope.
+Each builder issues one to three queries over aggregate rows bounded by the filters.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+
+from insights.xapi import vocabulary as xapi
+from insights.xapi.activities import activity_iri
+
+from .charts import Chart, circle_layout
+from .models import (
+    ActiveDay,
+    AggregateFillState,
+    BlockSignal,
+    CheckOutcome,
+    Cohort,
+    DailyCount,
+    HelperEdge,
+    LearnerCourse,
+    LearnerFact,
+    LearnerLesson,
+    RatingFact,
+    SignalKind,
+    ThreadFact,
+)
+from .permissions import DashboardScope, dashboard_scope
+
+DEFAULT_DAYS = 90
+LOW_RATING = 2
+NETWORK_PEOPLE = 24
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: date
+    date_to: date
+    course: Any = None
+    team: str = ""
+
+    @classmethod
+    def default(cls) -> Filters:
+        today = timezone.now().astimezone(UTC).date()
+        return cls(date_from=today - timedelta(days=DEFAULT_DAYS - 1), date_to=today)
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.date_from, time.min, tzinfo=UTC)
+
+    @property
+    def end(self) -> datetime:
+        """Exclusive: midnight after date_to."""
+        return datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+class InsightsQuery:
+    """A viewer's scope plus the filters, with the lookups every chart shares (each computed once)."""
+
+    def __init__(self, *, viewer: Any, scope: DashboardScope, filters: Filters, lesson: Any = None) -> None:
+        self.viewer = viewer
+        self.scope = scope
+        self.filters = filters
+        self.lesson = lesson
+        self.cache: dict[str, Any] = {}
+
+    @property
+    def course(self) -> Any:
+        return self.filters.course
+
+    @cached_property
+    def course_iri(self) -> str | None:
+        return activity_iri("course", self.course.activity_id) if self.course is not None else None
+
+    @cached_property
+    def lesson_iri(self) -> str | None:
+        return activity_iri("lesson", self.lesson.activity_id) if self.lesson is not None else None
+
+    def courses_q(self, field: str = "course_iri") -> Q:
+        """The course filter: the chosen course, else every course in scope (analysts: no restriction)."""
+        if self.course_iri:
+            return Q(**{field: self.course_iri})
+        if self.scope.everything:
+            return Q()
+        return Q(**{f"{field}__in": sorted(self.scope.course_iris)})
+
+    def team_q(self, field: str = "team") -> Q:
+        return Q(**{field: self.filters.team}) if self.filters.team else Q()
+
+    def days_q(self, field: str = "day") -> Q:
+        return Q(**{f"{field}__gte": self.filters.date_from, f"{field}__lte": self.filters.date_to})
+
+    def moments_q(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.filters.start, f"{field}__lt": self.filters.end})
+
+    def base(self, field: str = "course_iri", day: str = "day") -> Q:
+        return self.courses_q(field) & self.team_q() & self.days_q(day)
+
+    @cached_property
+    def course_titles(self) -> dict[str, str]:
+        return {activity_iri("course", course.activity_id): course.title for course in self.scope.courses}
+
+    @cached_property
+    def lessons(self) -> list[Any]:
+        """The chosen course's live lessons in order (one query)."""
+        from courses.models import LessonPage
+
+        if self.course is None:
+            return []
+        return list(LessonPage.objects.child_of(self.course).live().order_by("path").only("pk", "title", "activity_id"))
+
+    @cached_property
+    def lesson_titles(self) -> dict[str, str]:
+        if self.lesson is not None:
+            return {self.lesson_iri: self.lesson.title}
+        return {
+            activity_iri("lesson", lesson.activity_id): f"{number}. {lesson.title}"
+            for number, lesson in enumerate(self.lessons, start=1)
+        }
+
+    def days(self) -> list[date]:
+        span = (self.filters.date_to - self.filters.date_from).days
+        return [self.filters.date_from + timedelta(days=offset) for offset in range(span + 1)]
+
+
+def insights_query(*, viewer: Any, filters: Filters, lesson: Any = None) -> InsightsQuery:
+    """The entry point: raises PermissionDenied unless the viewer may see these dashboards and this course."""
+    scope = dashboard_scope(viewer)
+    if scope is None:
+        raise PermissionDenied("Dashboards are for Analysts and the authors of a course.")
+    if filters.course is not None and not scope.allows(filters.course):
+        raise PermissionDenied("You can see insights for the courses you can edit.")
+    return InsightsQuery(viewer=viewer, scope=scope, filters=filters, lesson=lesson)
+
+
+def fill_state() -> AggregateFillState | None:
+    return AggregateFillState.objects.filter(name="statements").first()
+
+
+def team_choices() -> list[str]:
+    from accounts.models import User
+
+    return list(User.objects.exclude(team="").order_by("team").values_list("team", flat=True).distinct())
+
+
+def _people(user_ids: set[int]) -> dict[int, str]:
+    from accounts.models import User
+
+    if not user_ids:
+        return {}
+    return {
+        user.pk: user.display_name
+        for user in User.objects.filter(pk__in=user_ids).only("pk", "username", "first_name", "last_name")
+    }
+
+
+def _person(names: dict[int, str], user_id: int | None, key: str) -> str:
+    if user_id and user_id in names:
+        return names[user_id]
+    return "Someone outside Guild" if key.startswith(("mbox", "openid", "account")) else key
+
+
+def _pct(part: float, whole: float) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+# --- Overview -------------------------------------------------------------------------------------------
+
+
+def active_learners_daily(query: InsightsQuery) -> Chart:
+    counts = dict(
+        ActiveDay.objects.filter(query.base(), count__gt=0)
+        .values("day")
+        .annotate(n=Count("actor_key", distinct=True))
+        .values_list("day", "n")
+    )
+    return Chart(
+        key="active-daily",
+        title="Active learners per day",
+        description="People who did anything in a course that day (reading, answering, posting, rating…).",
+        kind="line",
+        columns=["Day", "Active learners"],
+        rows=[[day.isoformat(), counts.get(day, 0)] for day in query.days()],
+    )
+
+
+def active_learners_weekly(query: InsightsQuery) -> Chart:
+    rows = (
+        ActiveDay.objects.filter(query.base(), count__gt=0)
+        .values("week")
+        .annotate(n=Count("actor_key", distinct=True))
+        .order_by("week")
+        .values_list("week", "n")
+    )
+    return Chart(
+        key="active-weekly",
+        title="Active learners per week",
+        description="Each person counted once per week (weeks start on Monday; the first and last may be partial).",
+        kind="bar",
+        columns=["Week starting", "Active learners"],
+        rows=[[week.isoformat(), n] for week, n in rows],
+    )
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _daily_verbs(query: InsightsQuery) -> list[tuple[date, str, str, int]]:
+    """(day, verb, object kind, statements) in the period: one query for the overview's count charts."""
+    if "daily_verbs" not in query.cache:
+        query.cache["daily_verbs"] = list(
+            DailyCount.objects.filter(query.base())
+            .values("day", "verb", "kind")
+            .annotate(n=Sum("count"))
+            .values_list("day", "verb", "kind", "n")
+        )
+    return query.cache["daily_verbs"]
+
+
+def enrolments_completions(query: InsightsQuery) -> Chart:
+    table: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for day, verb, kind, n in _daily_verbs(query):
+        if kind == "course" and verb in (xapi.REGISTERED.iri, xapi.COMPLETED.iri):
+            table[day][0 if verb == xapi.REGISTERED.iri else 1] += n or 0
+    return Chart(
+        key="enrolments",
+        title="Enrolments and course completions per day",
+        description="Voided statements are subtracted.",
+        kind="bar",
+        columns=["Day", "Enrolments", "Course completions"],
+        rows=[[day.isoformat(), *table.get(day, [0, 0])] for day in query.days()],
+        series=(1, 2),
+    )
+
+
+def statements_per_verb(query: InsightsQuery) -> Chart:
+    totals: dict[str, int] = defaultdict(int)
+    by_week: list[tuple[date, str, int]] = []
+    for day, verb, _kind, n in _daily_verbs(query):
+        totals[verb] += n or 0
+        by_week.append((day - timedelta(days=day.weekday()), verb, n or 0))
+    verbs = [verb for verb, total in sorted(totals.items(), key=lambda item: (-item[1], item[0])) if total][:8]
+    others = len(totals) > len(verbs)
+    weeks: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for week, verb, n in by_week:
+        weeks[week][verb if verb in verbs else "other"] += n
+    names = [_verb_name(verb) for verb in verbs] + (["other verbs"] if others else [])
+    keys = [*verbs, *(["other"] if others else [])]
+    return Chart(
+        key="verbs",
+        title="Statements per verb, per week",
+        description="The eight most frequent verbs; the rest are summed as “other verbs”. Weeks start on Monday.",
+        kind="bar",
+        columns=["Week starting", *names],
+        rows=[[week.isoformat(), *(weeks[week][key] for key in keys)] for week in sorted(weeks)],
+        series=tuple(range(1, len(keys) + 1)),
+        stacked=True,
+    )
+
+
+def _verb_name(iri: str) -> str:
+    verb = xapi.verb_by_iri(iri)
+    return verb.display if verb else iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def top_courses(query: InsightsQuery) -> Chart:
+    active = dict(
+        ActiveDay.objects.filter(query.base(), count__gt=0)
+        .exclude(course_iri="")
+        .values("course_iri")
+        .annotate(n=Count("actor_key", distinct=True))
+        .values_list("course_iri", "n")
+    )
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for course_iri, verb, n in (
+        DailyCount.objects.filter(query.base(), kind="course", verb__in=[xapi.REGISTERED.iri, xapi.COMPLETED.iri])
+        .values("course_iri", "verb")
+        .annotate(n=Sum("count"))
+        .values_list("course_iri", "verb", "n")
+    ):
+        counts[course_iri][0 if verb == xapi.REGISTERED.iri else 1] += n or 0
+    iris = sorted(set(active) | set(counts), key=lambda iri: (-active.get(iri, 0), -counts[iri][0], iri))[:10]
+    return Chart(
+        key="top-courses",
+        title="Top courses",
+        description="By active learners in the period, with enrolments and completions.",
+        kind="hbar",
+        columns=["Course", "Active learners", "Enrolments", "Course completions"],
+        rows=[[query.course_titles.get(iri, iri), active.get(iri, 0), *counts[iri]] for iri in iris],
+        series=(1, 2, 3),
+    )
+
+
+OVERVIEW: dict[str, Callable[[InsightsQuery], Chart]] = {
+    "active-daily": active_learners_daily,
+    "active-weekly": active_learners_weekly,
+    "enrolments": enrolments_completions,
+    "verbs": statements_per_verb,
+    "top-courses": top_courses,
+}
+
+
+# --- Course ---------------------------------------------------------------------------------------------
+
+
+def _cohort(query: InsightsQuery):
+    """Learners who enrolled in the chosen course in the period (and are in the team, if one is chosen)."""
+    return LearnerCourse.objects.filter(
+        query.courses_q(), query.team_q(), query.moments_q("enrolled_at"), registered__gt=0
+    )
+
+
+def _cohort_progress(query: InsightsQuery) -> list[tuple[str, int, int, int]]:
+    """(actor, course completions, lessons opened, lessons completed) per learner of the cohort: one query."""
+    if "cohort" not in query.cache:
+        lessons = LearnerLesson.objects.filter(
+            course_iri=query.course_iri, actor_key=OuterRef("actor_key"), lesson_iri__in=list(query.lesson_titles)
+        ).values("actor_key")
+        opened = lessons.filter(Q(viewed__gt=0) | Q(completed__gt=0)).annotate(n=Count("id")).values("n")
+        done = lessons.filter(completed__gt=0).annotate(n=Count("id")).values("n")
+        query.cache["cohort"] = list(
+            _cohort(query)
+            .annotate(opened=Coalesce(Subquery(opened), 0), done=Coalesce(Subquery(done), 0))
+            .values_list("actor_key", "completed", "opened", "done")
+        )
+    return query.cache["cohort"]
+
+
+def funnel(query: InsightsQuery) -> Chart:
+    """Enrolled → started (opened a lesson) → halfway (completed ≥ 50% of the live lessons) → completed.
+
+    Each stage is a subset of the one before, over the learners who enrolled in the period.
+    """
+    cohort = _cohort_progress(query)
+    lessons = len(query.lesson_titles)
+    half = (lessons + 1) // 2
+    started = [row for row in cohort if row[2] > 0]
+    halfway = [row for row in started if lessons and row[3] >= half]
+    completed = [row for row in halfway if row[1] > 0]
+    enrolled = len(cohort)
+    stages = [("Enrolled", enrolled), ("Started", len(started)), ("Halfway", len(halfway)),
+              ("Completed", len(completed))]  # fmt: skip
+    return Chart(
+        key="funnel",
+        title="Completion funnel",
+        description=(
+            "Learners who enrolled in the period: how many opened a lesson, completed at least half of the "
+            f"{lessons} lessons, and completed the course."
+        ),
+        kind="hbar",
+        columns=["Stage", "Learners", "% of enrolled"],
+        rows=[[stage, n, _pct(n, enrolled)] for stage, n in stages] if enrolled else [],
+    )
+
+
+def completions_over_time(query: InsightsQuery) -> Chart:
+    counts = dict(
+        DailyCount.objects.filter(query.base(), kind="course", verb=xapi.COMPLETED.iri)
+        .values("day")
+        .annotate(n=Sum("count"))
+        .values_list("day", "n")
+    )
+    total = 0
+    rows = []
+    for day in query.days():
+        total += counts.get(day, 0) or 0
+        rows.append([day.isoformat(), counts.get(day, 0) or 0, total])
+    return Chart(
+        key="completions",
+        title="Course completions over time",
+        description="Per day, and the running total over the period.",
+        kind="line",
+        columns=["Day", "Completions", "Running total"],
+        rows=rows,
+        series=(1, 2),
+    )
+
+
+def _lesson_progress(query: InsightsQuery) -> dict[str, tuple[int, int, float]]:
+    """Per lesson, over the period's enrolled learners: opened, completed, seconds spent (one query, cached)."""
+    if "lesson_progress" not in query.cache:
+        query.cache["lesson_progress"] = _lesson_progress_query(query)
+    return query.cache["lesson_progress"]
+
+
+def _lesson_progress_query(query: InsightsQuery) -> dict[str, tuple[int, int, float]]:
+    return {
+        lesson_iri: (viewed, completed, seconds or 0.0)
+        for lesson_iri, viewed, completed, seconds in LearnerLesson.objects.filter(
+            course_iri=query.course_iri, actor_key__in=_cohort(query).values("actor_key")
+        )
+        .values("lesson_iri")
+        .annotate(
+            viewed=Count("id", filter=Q(viewed__gt=0) | Q(completed__gt=0)),
+            done=Count("id", filter=Q(completed__gt=0)),
+            seconds=Sum("duration_seconds", filter=Q(completed__gt=0)),
+        )
+        .values_list("lesson_iri", "viewed", "done", "seconds")
+    }
+
+
+def _enrolled(query: InsightsQuery) -> int:
+    return len(_cohort_progress(query))
+
+
+def dropoff(query: InsightsQuery) -> Chart:
+    progress = _lesson_progress(query)
+    enrolled = _enrolled(query)
+    rows = []
+    links = []
+    for lesson, (iri, title) in zip(query.lessons, query.lesson_titles.items(), strict=True):
+        viewed, completed, _seconds = progress.get(iri, (0, 0, 0.0))
+        rows.append([title, viewed, completed, _pct(completed, enrolled)])
+        links.append(reverse("insights_dashboard_lesson", args=[lesson.pk]))
+    return Chart(
+        key="dropoff",
+        title="Lesson-by-lesson drop-off",
+        description="Of the learners who enrolled in the period: how many opened and completed each lesson.",
+        kind="bar",
+        columns=["Lesson", "Opened", "Completed", "% of enrolled who completed"],
+        rows=rows if enrolled else [],
+        series=(1, 2),
+        links=links,
+    )
+
+
+def time_spent(query: InsightsQuery) -> Chart:
+    progress = _lesson_progress(query)
+    rows = []
+    for iri, title in query.lesson_titles.items():
+        _viewed, completed, seconds = progress.get(iri, (0, 0, 0.0))
+        rows.append([title, round(seconds / completed / 60, 1) if completed else None, completed])
+    return Chart(
+        key="time-spent",
+        title="Time spent per lesson",
+        description="Average minutes from first opening a lesson to completing it (the completion's duration).",
+        kind="bar",
+        columns=["Lesson", "Average minutes", "Completions measured"],
+        rows=rows if any(row[2] for row in rows) else [],
+    )
+
+
+def knowledge_checks(query: InsightsQuery) -> Chart:
+    lesson_q = Q(lesson_iri=query.lesson_iri) if query.lesson_iri else Q()
+    rows = list(
+        CheckOutcome.objects.filter(query.base(), lesson_q)
+        .values("question_iri", "lesson_iri")
+        .annotate(attempts=Sum("attempts"), successes=Sum("successes"), name=Max("name"))
+        .values_list("question_iri", "lesson_iri", "attempts", "successes", "name")
+    )
+    names = {row[0]: row[4] for row in rows if row[4]}
+    rows = [row[:4] for row in rows]
+    order = {iri: index for index, iri in enumerate(query.lesson_titles)}
+    rows.sort(key=lambda row: (order.get(row[1], len(order)), names.get(row[0], row[0])))
+    return Chart(
+        key="checks",
+        title="Knowledge-check success per question",
+        description="Share of answers that were right (learners may try again; every attempt counts).",
+        kind="hbar",
+        columns=["Question", "Lesson", "Attempts", "Right", "% right"],
+        rows=[
+            [names.get(iri, iri), query.lesson_titles.get(lesson, ""), attempts, successes, _pct(successes, attempts)]
+            for iri, lesson, attempts, successes in rows
+            if attempts
+        ],
+        series=(4,),
+    )
+
+
+def ratings_per_lesson(query: InsightsQuery) -> Chart:
+    counts = {
+        iri: (n, average)
+        for iri, n, average in RatingFact.objects.filter(query.courses_q(), query.team_q(), query.moments_q("rated_at"))
+        .values("lesson_iri")
+        .annotate(n=Count("id"), average=Sum("score"))
+        .values_list("lesson_iri", "n", "average")
+    }
+    rows = [
+        [title, counts[iri][0], round(counts[iri][1] / counts[iri][0], 2)]
+        for iri, title in query.lesson_titles.items()
+        if iri in counts and counts[iri][0]
+    ]
+    return Chart(
+        key="ratings",
+        title="Average rating per lesson",
+        description="Each learner's latest rating (1–5) given in the period.",
+        kind="bar",
+        columns=["Lesson", "Ratings", "Average rating"],
+        rows=rows,
+        series=(2,),
+    )
+
+
+def _threads(query: InsightsQuery):
+    return ThreadFact.objects.filter(
+        query.courses_q(), query.team_q("asker_team"), query.moments_q("posted_at"), voided=False
+    ).exclude(asker_key="")
+
+
+def _thread_rows(query: InsightsQuery) -> list[tuple[str, datetime, datetime | None, datetime | None]]:
+    """(lesson, posted, first answer, accepted) per question in the period: one query for both charts."""
+    if "threads" not in query.cache:
+        query.cache["threads"] = list(
+            _threads(query).values_list("lesson_iri", "posted_at", "first_answer_at", "accepted_at")
+        )
+    return query.cache["threads"]
+
+
+def questions(query: InsightsQuery) -> Chart:
+    per_lesson: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for lesson_iri, _posted, answered, accepted in _thread_rows(query):
+        counts = per_lesson[lesson_iri]
+        counts[0] += 1
+        counts[1] += answered is not None
+        counts[2] += accepted is not None
+    rows = [
+        [title, per_lesson[iri][0], per_lesson[iri][1], per_lesson[iri][0] - per_lesson[iri][1], per_lesson[iri][2]]
+        for iri, title in query.lesson_titles.items()
+        if iri in per_lesson
+    ]
+    return Chart(
+        key="questions",
+        title="Questions asked and answered, per lesson",
+        description="Threads started in the period; answered = someone other than the asker replied.",
+        kind="bar",
+        columns=["Lesson", "Asked", "Answered", "Unanswered now", "Accepted answer"],
+        rows=rows,
+        series=(2, 3),
+        stacked=True,
+    )
+
+
+def questions_summary(query: InsightsQuery) -> Chart:
+    threads = _thread_rows(query)
+    waits = sorted((answered - posted).total_seconds() / 3600 for _l, posted, answered, _a in threads if answered)
+    asked = len(threads)
+    median = round(statistics.median(waits), 1) if waits else None
+    return Chart(
+        key="questions-summary",
+        title="Questions at a glance",
+        description="Median time to first answer counts only answered questions.",
+        kind="table",
+        columns=["Measure", "Value"],
+        rows=[
+            ["Questions asked", asked],
+            ["Answered", len(waits)],
+            ["Unanswered now", asked - len(waits)],
+            ["Median hours to first answer", median],
+        ]
+        if asked
+        else [],
+    )
+
+
+COURSE: dict[str, Callable[[InsightsQuery], Chart]] = {
+    "funnel": funnel,
+    "completions": completions_over_time,
+    "dropoff": dropoff,
+    "time-spent": time_spent,
+    "checks": knowledge_checks,
+    "ratings": ratings_per_lesson,
+    "questions": questions,
+    "questions-summary": questions_summary,
+}
+
+
+# --- Lesson in context ----------------------------------------------------------------------------------
+
+
+def _block_label(number: int, block: Any) -> str:
+    value = block.value
+    text = ""
+    if block.block_type == "knowledge_check":
+        text = value.get("question", "")
+    elif isinstance(value, str):
+        text = value
+    elif hasattr(value, "source"):
+        text = value.source
+    elif isinstance(value, dict):
+        text = next((str(v) for v in value.values() if isinstance(v, str) and v), "")
+    from django.utils.html import strip_tags
+
+    snippet = " ".join(strip_tags(str(text)).split())[:60]
+    kind = block.block_type.replace("_", " ")
+    return f"{number}. {kind}: {snippet}" if snippet else f"{number}. {kind}"
+
+
+def confusion(query: InsightsQuery) -> Chart:
+    """Per block: notes, threads started from it, flags on those threads, failed checks, low ratings naming it."""
+    lesson = query.lesson
+    signals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for block_id, kind, n in (
+        BlockSignal.objects.filter(query.team_q(), query.days_q(), lesson_iri=query.lesson_iri)
+        .values("block_id", "kind")
+        .annotate(n=Sum("count"))
+        .values_list("block_id", "kind", "n")
+    ):
+        signals[block_id][kind] += n or 0
+    reviews = [review for score, review, _at, _team in _lesson_ratings(query) if score <= LOW_RATING and review]
+    rows = []
+    for number, block in enumerate(lesson.body, start=1):
+        label = _block_label(number, block)
+        words = [w.lower() for w in _block_terms(block)]
+        low = sum(1 for review in reviews if words and any(w in review.lower() for w in words))
+        counts = signals.get(block.id, {})
+        row = [label, counts.get(SignalKind.NOTE, 0), counts.get(SignalKind.THREAD, 0), counts.get(SignalKind.FLAG, 0),
+               counts.get(SignalKind.FAILED_CHECK, 0), low]  # fmt: skip
+        rows.append([*row, sum(row[1:])])
+    whole = signals.get("", {})
+    if whole:
+        row = ["The lesson as a whole", whole.get(SignalKind.NOTE, 0), whole.get(SignalKind.THREAD, 0),
+               whole.get(SignalKind.FLAG, 0), whole.get(SignalKind.FAILED_CHECK, 0), 0]  # fmt: skip
+        rows.append([*row, sum(row[1:])])
+    return Chart(
+        key="confusion",
+        title="Confusion heat per block",
+        description=(
+            "Signals anchored to each block of the lesson: notes, questions started from it, flags on those "
+            f"questions, failed knowledge checks, and reviews rated {LOW_RATING} or less that mention the block."
+        ),
+        kind="hbar",
+        columns=["Block", "Notes", "Questions", "Flags", "Failed checks", "Low ratings mentioning it", "Total"],
+        rows=rows if any(row[-1] for row in rows) else [],
+        series=(1, 2, 3, 4, 5),
+        stacked=True,
+    )
+
+
+def _block_terms(block: Any) -> list[str]:
+    """What a review would quote to mention a block: a heading's or question's text."""
+    value = block.value
+    if block.block_type == "knowledge_check":
+        return [value.get("question", "")] if value.get("question") else []
+    if block.block_type == "heading" and isinstance(value, str):
+        return [value]
+    if isinstance(value, dict) and isinstance(value.get("heading") or value.get("title"), str):
+        return [value.get("heading") or value.get("title")]
+    return []
+
+
+def _lesson_ratings(query: InsightsQuery) -> list[tuple[float, str, datetime, str]]:
+    """(score, review, rated at, team) for every current rating of the lesson in the period: one query."""
+    if "ratings" not in query.cache:
+        query.cache["ratings"] = list(
+            RatingFact.objects.filter(query.team_q(), query.moments_q("rated_at"), lesson_iri=query.lesson_iri)
+            .order_by("score", "-rated_at")
+            .values_list("score", "review", "rated_at", "team")
+        )
+    return query.cache["ratings"]
+
+
+def rating_distribution(query: InsightsQuery) -> Chart:
+    counts: dict[int, int] = defaultdict(int)
+    for score, _review, _at, _team in _lesson_ratings(query):
+        counts[round(score)] += 1
+    rows = [[f"{stars} ★", counts.get(stars, 0)] for stars in range(1, 6)]
+    return Chart(
+        key="rating-distribution",
+        title="Ratings",
+        description="Each learner's latest rating of this lesson, given in the period.",
+        kind="bar",
+        columns=["Rating", "Learners"],
+        rows=rows if any(row[1] for row in rows) else [],
+    )
+
+
+def lowest_reviews(query: InsightsQuery) -> Chart:
+    rows = [row for row in _lesson_ratings(query) if row[1]][:10]
+    return Chart(
+        key="lowest-reviews",
+        title="Lowest-rated reviews",
+        description="The ten lowest ratings that came with a review, newest first among equals.",
+        kind="table",
+        columns=["Rating", "Review", "Date", "Team"],
+        rows=[[score, review, rated_at.date().isoformat(), team] for score, review, rated_at, team in rows],
+    )
+
+
+LESSON: dict[str, Callable[[InsightsQuery], Chart]] = {
+    "confusion": confusion,
+    "checks": knowledge_checks,
+    "rating-distribution": rating_distribution,
+    "lowest-reviews": lowest_reviews,
+}
+
+
+# --- Social ---------------------------------------------------------------------------------------------
+
+
+def _edges(query: InsightsQuery):
+    return HelperEdge.objects.filter(query.courses_q(), query.days_q()).filter(
+        Q(helper_team=query.filters.team) | Q(asker_team=query.filters.team) if query.filters.team else Q()
+    )
+
+
+@dataclass(frozen=True)
+class _Pair:
+    helper: str
+    asker: str
+    helper_name: str
+    asker_name: str
+    helper_team: str
+    asker_team: str
+    asker_cohort: str
+    answers: int
+    accepted: int
+
+
+def _pairs(query: InsightsQuery) -> list[_Pair]:
+    """Answers per (helper, asker) in the period, with names: two queries shared by every social chart."""
+    if "pairs" not in query.cache:
+        rows = list(
+            _edges(query)
+            .values(
+                "helper_key",
+                "asker_key",
+                "helper_user_id",
+                "asker_user_id",
+                "helper_team",
+                "asker_team",
+                "asker_cohort",
+            )  # fmt: skip
+            .annotate(answers=Sum("answers"), accepted=Sum("accepted"))
+            .order_by("-answers", "helper_key", "asker_key")
+            .values_list(
+                "helper_key",
+                "asker_key",
+                "helper_user_id",
+                "asker_user_id",
+                "helper_team",
+                "asker_team",
+                "asker_cohort",
+                "answers",
+                "accepted",
+            )  # fmt: skip
+        )
+        names = _people({row[2] for row in rows if row[2]} | {row[3] for row in rows if row[3]})
+        merged: dict[tuple[str, str], _Pair] = {}
+        for helper, asker, helper_id, asker_id, helper_team, asker_team, cohort, answers, accepted in rows:
+            key = (helper, asker)
+            pair = _Pair(helper, asker, _person(names, helper_id, helper), _person(names, asker_id, asker),
+                         helper_team, asker_team, cohort, answers or 0, accepted or 0)  # fmt: skip
+            if key in merged:  # the same two people under another team or cohort snapshot
+                old = merged[key]
+                pair = _Pair(**{**old.__dict__, "answers": old.answers + pair.answers,
+                                "accepted": old.accepted + pair.accepted})  # fmt: skip
+            merged[key] = pair
+        query.cache["pairs"] = rows
+        query.cache["pairs_merged"] = sorted(
+            (pair for pair in merged.values() if pair.answers > 0), key=lambda p: (-p.answers, p.helper, p.asker)
+        )
+    return query.cache["pairs_merged"]
+
+
+def helper_network(query: InsightsQuery) -> Chart:
+    """People as nodes (the most connected NETWORK_PEOPLE), "helper answered asker" as edges."""
+    pairs = _pairs(query)
+    degree: dict[str, int] = defaultdict(int)
+    info: dict[str, tuple[str, str]] = {}
+    for pair in pairs:
+        degree[pair.helper] += pair.answers
+        degree[pair.asker] += pair.answers
+        info[pair.helper] = (pair.helper_name, pair.helper_team)
+        info[pair.asker] = (pair.asker_name, pair.asker_team)
+    shown = sorted(degree, key=lambda key: (-degree[key], info[key][0]))[:NETWORK_PEOPLE]
+    shown.sort(key=lambda key: (info[key][1], info[key][0]))
+    teams = sorted({info[key][1] for key in shown})
+    nodes = [{"key": key, "name": info[key][0], "team": info[key][1] or "No team",
+              "color": teams.index(info[key][1]) % 9, "size": 4 + min(degree[key], 20) / 2}
+             for key in shown]  # fmt: skip
+    circle_layout(nodes)
+    position = {node["key"]: node for node in nodes}
+    edges = [
+        {"from": position[p.helper], "to": position[p.asker], "answers": p.answers, "accepted": p.accepted,
+         "width": min(1 + p.answers / 2, 6)}
+        for p in pairs
+        if p.helper in position and p.asker in position
+    ]  # fmt: skip
+    return Chart(
+        key="network",
+        title="Who helps whom",
+        description=(
+            f"An arrow from a helper to the person whose question they answered; thicker = more answers, green = "
+            f"an accepted answer. The {NETWORK_PEOPLE} most connected people are drawn; the table has everyone."
+        ),
+        kind="network",
+        columns=["Helper", "Helper's team", "Asker", "Asker's team", "Answers", "Accepted answers"],
+        rows=[[p.helper_name, p.helper_team, p.asker_name, p.asker_team, p.answers, p.accepted] for p in pairs],
+        network={"nodes": nodes, "edges": edges, "teams": [t or "No team" for t in teams]},
+    )
+
+
+def team_network(query: InsightsQuery) -> Chart:
+    totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for pair in _pairs(query):
+        totals[(pair.helper_team, pair.asker_team)][0] += pair.answers
+        totals[(pair.helper_team, pair.asker_team)][1] += pair.accepted
+    rows = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))
+    return Chart(
+        key="team-network",
+        title="Who helps whom, between teams",
+        description="Answers given by members of one team to questions asked by members of another (or the same).",
+        kind="hbar",
+        columns=["Between teams", "Helpers' team", "Askers' team", "Answers", "Accepted answers"],
+        rows=[
+            [f"{h or 'No team'} → {a or 'No team'}", h or "No team", a or "No team", n, acc]
+            for (h, a), (n, acc) in rows
+        ],  # fmt: skip
+        series=(3, 4),
+    )
+
+
+def _posts(query: InsightsQuery) -> list[tuple[str, str, int]]:
+    """(team, cohort, posts) in the period: one query for both equity charts."""
+    if "posts" not in query.cache:
+        query.cache["posts"] = list(
+            DailyCount.objects.filter(query.base(), verb=xapi.POSTED.iri)
+            .values("team", "cohort")
+            .annotate(n=Sum("count"))
+            .values_list("team", "cohort", "n")
+        )
+    return query.cache["posts"]
+
+
+def _received(query: InsightsQuery, by_team: bool) -> dict[str, int]:
+    """Answers received, by the asker's team or cohort (with a team filter: that team's askers only)."""
+    received: dict[str, int] = defaultdict(int)
+    for _helper, _asker, _hi, _ai, _ht, asker_team, cohort, answers, _acc in query.cache.get("pairs", []):
+        if query.filters.team and asker_team != query.filters.team:
+            continue
+        received[asker_team if by_team else cohort] += answers or 0
+    return received
+
+
+def equity_by_team(query: InsightsQuery) -> Chart:
+    _pairs(query)
+    posts: dict[str, int] = defaultdict(int)
+    for team, _cohort, n in _posts(query):
+        posts[team] += n or 0
+    received = _received(query, by_team=True)
+    total_posts, total_received = sum(posts.values()), sum(received.values())
+    teams = sorted(set(posts) | set(received), key=lambda t: (-(posts.get(t) or 0), t))
+    rows = [
+        [team or "No team", posts.get(team) or 0, _pct(posts.get(team) or 0, total_posts), received.get(team) or 0,
+         _pct(received.get(team) or 0, total_received)]
+        for team in teams
+    ]  # fmt: skip
+    return Chart(
+        key="equity-team",
+        title="Participation by team",
+        description=(
+            "Share of all posts (threads and replies) written by each team, and of the answers its members received."
+        ),
+        kind="bar",
+        columns=["Team", "Posts", "% of posts", "Answers received", "% of answers received"],
+        rows=rows if total_posts or total_received else [],
+        series=(2, 4),
+    )
+
+
+def equity_by_cohort(query: InsightsQuery) -> Chart:
+    _pairs(query)
+    posts: dict[str, int] = defaultdict(int)
+    for _team, cohort, n in _posts(query):
+        posts[cohort] += n or 0
+    received = _received(query, by_team=False)
+    total_posts, total_received = sum(posts.values()), sum(received.values())
+    rows = [
+        [label, posts.get(value) or 0, _pct(posts.get(value) or 0, total_posts), received.get(value) or 0,
+         _pct(received.get(value) or 0, total_received)]
+        for value, label in Cohort.choices
+    ]  # fmt: skip
+    return Chart(
+        key="equity-cohort",
+        title="Participation: new vs established learners",
+        description=(
+            "New = first seen in Guild less than 30 days before the post or question. Shares of posts written and of "
+            "answers received."
+        ),
+        kind="bar",
+        columns=["Learners", "Posts", "% of posts", "Answers received", "% of answers received"],
+        rows=rows if total_posts or total_received else [],
+        series=(2, 4),
+    )
+
+
+def first_time_posters(query: InsightsQuery) -> Chart:
+    facts = LearnerFact.objects.filter(query.team_q(), query.moments_q("first_posted_at"))
+    if not query.scope.everything or query.course_iri:
+        facts = facts.filter(actor_key__in=ActiveDay.objects.filter(query.courses_q()).values("actor_key"))
+    rows = list(
+        facts.annotate(month=TruncMonth("first_posted_at"))
+        .values("month")
+        .annotate(n=Count("actor_key"))
+        .order_by("month")
+        .values_list("month", "n")
+    )
+    return Chart(
+        key="first-posters",
+        title="First-time posters per month",
+        description="People whose first thread or reply anywhere in Guild was written that month.",
+        kind="bar",
+        columns=["Month", "First-time posters"],
+        rows=[[_as_date(month).strftime("%Y-%m"), n] for month, n in rows],
+    )
+
+
+def first_posters_this_month(query: InsightsQuery) -> int:
+    today = timezone.now().astimezone(UTC)
+    start = datetime(today.year, today.month, 1, tzinfo=UTC)
+    facts = LearnerFact.objects.filter(query.team_q(), first_posted_at__gte=start)
+    if not query.scope.everything or query.course_iri:
+        facts = facts.filter(actor_key__in=ActiveDay.objects.filter(query.courses_q()).values("actor_key"))
+    return facts.count()
+
+
+def top_helpers(query: InsightsQuery) -> Chart:
+    helpers: dict[str, list[Any]] = {}
+    for pair in _pairs(query):
+        entry = helpers.setdefault(pair.helper, [pair.helper_name, pair.helper_team or "No team", 0, 0, set()])
+        entry[2] += pair.answers
+        entry[3] += pair.accepted
+        entry[4].add(pair.asker)
+    ranked = sorted(helpers.items(), key=lambda item: (-item[1][2], -item[1][3], item[0]))[:10]
+    return Chart(
+        key="top-helpers",
+        title="Top helpers",
+        description="Replies to other people's questions, accepted answers, and how many different people they helped.",
+        kind="hbar",
+        columns=["Person", "Team", "Answers", "Accepted answers", "People helped"],
+        rows=[[name, team, answers, accepted, len(askers)] for _key, (name, team, answers, accepted, askers) in ranked],
+        series=(2, 3),
+    )
+
+
+def routed_outcomes(query: InsightsQuery) -> Chart:
+    routed = ThreadFact.objects.filter(
+        query.courses_q(), query.team_q("asker_team"), query.moments_q("routed_at"), voided=False
+    )
+    counts = routed.aggregate(
+        total=Count("id"),
+        by_routed=Count("id", filter=Q(routed_answered_at__isnull=False)),
+        by_other=Count("id", filter=Q(routed_answered_at__isnull=True, first_answer_at__isnull=False)),
+        accepted=Count("id", filter=Q(accepted_at__isnull=False)),
+        answered_after=Count("id", filter=Q(first_answer_at__gte=F("routed_at"))),
+    )
+    total = counts["total"]
+    unanswered = total - counts["by_routed"] - counts["by_other"]
+    rows = [
+        ["Answered by the person it was routed to", counts["by_routed"], _pct(counts["by_routed"], total)],
+        ["Answered by someone else", counts["by_other"], _pct(counts["by_other"], total)],
+        ["Still unanswered", unanswered, _pct(unanswered, total)],
+        ["Answer accepted", counts["accepted"], _pct(counts["accepted"], total)],
+    ]
+    return Chart(
+        key="routed",
+        title="Routed questions and their outcome",
+        description="Unanswered questions Guild routed to someone who may know, routed in the period.",
+        kind="hbar",
+        columns=["Outcome", "Questions", "% of routed"],
+        rows=rows if total else [],
+    )
+
+
+SOCIAL: dict[str, Callable[[InsightsQuery], Chart]] = {
+    "network": helper_network,
+    "team-network": team_network,
+    "equity-team": equity_by_team,
+    "equity-cohort": equity_by_cohort,
+    "first-posters": first_time_posters,
+    "top-helpers": top_helpers,
+    "routed": routed_outcomes,
+}
+
+DASHBOARDS: dict[str, dict[str, Callable[[InsightsQuery], Chart]]] = {
+    "overview": OVERVIEW,
+    "course": COURSE,
+    "lesson": LESSON,
+    "social": SOCIAL,
+}
+
+
+def dashboard_charts(query: InsightsQuery, dashboard: str) -> list[Chart]:
+    return [build(query) for build in DASHBOARDS[dashboard].values()]
