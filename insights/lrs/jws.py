@@ -198,12 +198,19 @@ def _verify(signed: _Signed, algorithm: str, where: str) -> None:
         return  # no key to check against: the spec asks for the x5c check only when a certificate is there
     try:
         key.verify(signed.signature, signed.signing_input, padding.PKCS1v15(), _HASHES[algorithm]())
-    except InvalidSignature:
+    except (InvalidSignature, ValueError):
         raise bad_request(f"{where}: the JWS signature does not verify against its {source}") from None
 
 
 def check_signature(statement: dict[str, Any], signature: bytes, *, where: str) -> None:
     """Raise LRSError(400) unless `signature` is a sound JWS over `statement` (see the module docstring)."""
+    try:
+        _check_signature(statement, signature, where)
+    except RecursionError:  # a payload nested deeper than Python will parse or compare
+        raise bad_request(f"{where}: the JWS payload is nested too deeply") from None
+
+
+def _check_signature(statement: dict[str, Any], signature: bytes, where: str) -> None:
     try:
         text = signature.decode("ascii").strip()
     except UnicodeDecodeError:

@@ -93,7 +93,10 @@ def parse_timestamp(value: str, name: str) -> datetime:
             raise bad_request(f"{name}: {value[:100]!r} has an invalid offset")
         from datetime import timedelta
 
-        moment -= sign * timedelta(hours=hours, minutes=minutes)
+        try:
+            moment -= sign * timedelta(hours=hours, minutes=minutes)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before datetime.min in UTC
+            raise bad_request(f"{name}: {value[:100]!r} is out of range") from None
     return moment
 
 

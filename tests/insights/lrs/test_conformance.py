@@ -376,3 +376,12 @@ def test_head_on_every_resource_is_get_without_a_body(xapi: XAPIClient):
         assert head["Content-Type"] == get["Content-Type"], path
         if "ETag" in get:
             assert head["ETag"] == get["ETag"]
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_timestamps_out_of_range_in_utc_are_400_not_500(xapi: XAPIClient, moment):
+    for name in ("since", "until"):
+        response = xapi.get("statements", params={name: moment})
+        assert response.status_code == 400
+        assert "out of range" in response.json()["message"]
+    assert xapi.post("statements", make_statement(timestamp=moment)).status_code in (200, 400)

@@ -230,3 +230,10 @@ def test_batch_with_one_bad_signature_stores_nothing(xapi: XAPIClient, keys):
     response = xapi.post("statements", raw=body, content_type=content_type)
     assert "statements[1]" in _reason(response)
     assert not Statement.objects.filter(id__in=[good["id"], bad["id"]]).exists()
+
+
+def test_deeply_nested_payload_is_400(xapi: XAPIClient, keys):
+    statement = make_statement(id=new_id())
+    nested = "[" * 100_000 + "]" * 100_000
+    jws = sign(nested.encode(), keys["signer"])
+    assert post_signed(xapi, statement, jws).status_code == 400
