@@ -24,3 +24,14 @@ def forward_pending_statements(limit: int | None = None, max_attempts: int | Non
 def forward_statements_sweep() -> dict[str, Any]:
     """Periodic (CELERY_BEAT_SCHEDULE): send whatever is still pending after outages or lost enqueues."""
     return forwarding.forward_pending().as_dict()
+
+
+@shared_task(ignore_result=True)
+def expertise_refresh_task(full: bool = False) -> dict[str, Any]:
+    """Recompute "who knows this" for courses with new statements (queued on commit, debounced; and beat).
+
+    Idempotent and incremental (see `insights.experts.expertise_refresh`); `full` redoes everything.
+    """
+    from .experts import expertise_refresh
+
+    return expertise_refresh(full=full).as_dict()
