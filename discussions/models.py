@@ -247,6 +247,7 @@ class NotificationKind(models.TextChoices):
     THREAD = "thread", "New thread"
     MENTION = "mention", "Mention"
     ACCEPTED = "accepted", "Answer accepted"
+    ROUTED = "routed", "You might know this"
 
 
 class Notification(models.Model):
@@ -351,3 +352,33 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.moderator_id}"
+
+
+class RouteHop(models.IntegerChoices):
+    HELPERS = 1, "People who know the topic"
+    AUTHORS = 2, "The course's authors"
+
+
+class QuestionRoute(models.Model):
+    """An unanswered question was put in front of one person who may know (discussions.services.question_route).
+
+    One row per question and person, ever: re-runs and later hops never ask the same person twice.
+    `declined_at` is set when they say they can't help; declining also keeps that lesson's questions
+    away from them for a while (see `routing_decline_memory`).
+    """
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="routes")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    hop = models.PositiveSmallIntegerField(choices=RouteHop.choices)
+    created_at = models.DateTimeField()
+    declined_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["thread", "recipient"], name="route_once_per_person")]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="route_recipient_recent"),
+            models.Index(fields=["recipient"], name="route_declined", condition=Q(declined_at__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id} routed to {self.recipient_id} (hop {self.hop})"

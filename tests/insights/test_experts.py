@@ -19,7 +19,7 @@ from insights.experts import expertise_refresh, helpers_for_lesson, helpers_for_
 from insights.models import ExpertiseScope, ExpertiseScore, Statement
 from insights.services import statement_record
 from insights.xapi import vocabulary as xapi
-from insights.xapi.activities import ActivityRef, StatementContext, StatementResult
+from insights.xapi.activities import ActivityRef, StatementContext
 from tests.factories import UserFactory, course_with_lessons
 
 
@@ -259,7 +259,8 @@ def test_refresh_is_incremental_and_idempotent(people, course, lessons):
     assert again.courses == 1
     after = {(r.user_id, r.scope_kind, r.scope_key): r.score for r in ExpertiseScore.objects.all()}
     writer_rows = {key: score for key, score in after.items() if key[0] == writer.pk}
-    assert writer_rows and writer_rows == {key: before[key] for key in writer_rows}
+    assert writer_rows
+    assert writer_rows == {key: before[key] for key in writer_rows}
     assert expertise_refresh(full=True).courses == 2
     assert {(r.user_id, r.scope_kind, r.scope_key): r.score for r in ExpertiseScore.objects.all()} == pytest.approx(
         after
@@ -284,7 +285,8 @@ def test_tag_helpers_add_up_the_tagged_courses(people, course, lessons):
     client.force_login(people["viewer"])
     page = client.get("/courses/?tag=meetings").content.decode()
     assert "People who can help" in page
-    assert "Expert Tester" in page and "1 accepted answer in meetings courses" in page
+    assert "Expert Tester" in page
+    assert "1 accepted answer in meetings courses" in page
     assert "People who can help" not in client.get("/courses/").content.decode()
 
 
