@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from wagtail.search import index
 
 from insights.xapi.activities import ActivityRef
 
@@ -59,8 +60,17 @@ class Post(models.Model):
         return self.deleted_at is not None
 
 
-class Thread(Post):
+class Thread(index.Indexed, Post):
     """A question or a discussion on a lesson, optionally about one block of it."""
+
+    # /search/ (home/search.py) filters on these before ranking: hidden, deleted and other courses' never match.
+    search_fields = [
+        index.SearchField("title", boost=3),
+        index.SearchField("body_markdown"),
+        index.FilterField("course"),
+        index.FilterField("hidden_at"),
+        index.FilterField("deleted_at"),
+    ]
 
     lesson = models.ForeignKey("courses.LessonPage", on_delete=models.CASCADE, related_name="threads")
     course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="threads")
@@ -109,8 +119,15 @@ class Thread(Post):
         return self.accepted_reply_id is not None
 
 
-class Reply(Post):
+class Reply(index.Indexed, Post):
     """A reply in a thread: flat, in time order, optionally quoting one earlier reply."""
+
+    search_fields = [
+        index.SearchField("body_markdown"),
+        index.FilterField("thread"),
+        index.FilterField("hidden_at"),
+        index.FilterField("deleted_at"),
+    ]
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="replies")
     quoted = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import urls as courses_urls
+from home.views import search
 from insights import urls as insights_urls
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("learn/", include(courses_urls)),
     path("xapi/", include(insights_urls)),
     path("discussions/", include("discussions.urls")),
+    path("search/", search, name="search"),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:
