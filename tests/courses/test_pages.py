@@ -673,8 +673,9 @@ CATALOGUE_LEARNER = 17
 COURSE_ANONYMOUS = 11
 COURSE_LEARNER = 20
 LESSON_ANONYMOUS = 12
-LESSON_LEARNER = 27  # lesson_view locks and updates progress; the page hands it the enrolment (no statement on reload)
-LESSON_LEARNER_FIRST_VIEW = 34  # …the first view inserts progress, moves "resume" and records `experienced`
+LESSON_LEARNER = 28  # lesson_view locks and updates progress; the page hands it the enrolment (no statement on reload)
+# (+1: "People who can help", one read of precomputed scores: insights/experts.py)
+LESSON_LEARNER_FIRST_VIEW = 35  # …the first view inserts progress, moves "resume" and records `experienced`
 HOME_ANONYMOUS = 8
 HOME_LEARNER = 15
 
