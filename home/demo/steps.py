@@ -93,4 +93,11 @@ def seed_discussions(context: SeedContext) -> StepResult:
     return StepResult("discussions", created, f"{len(discussions.THREADS)} threads")
 
 
-STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions)
+def seed_experts(context: SeedContext) -> StepResult:
+    from . import experts
+
+    created, present = experts.seed_experts(context.anchor, context.users)
+    return StepResult("who knows this", created, present)
+
+
+STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions, seed_experts)
