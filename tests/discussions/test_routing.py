@@ -238,3 +238,18 @@ def test_management_command(world, capsys):
     assert "Routed 1 question(s) to 2 person(s)." in capsys.readouterr().out
     call_command("route_questions")
     assert "Routed 0 question(s) to 0 person(s)." in capsys.readouterr().out
+
+
+def test_who_was_asked_stays_private(world):
+    """Classmates see how many people were asked, never who; only the asker sees suggested helpers."""
+    question = world["question"]
+    question_route(thread=question, now=later(question, 25))
+    client = Client()
+    client.force_login(world["voter"])
+    page = client.get(question.get_absolute_url()).content.decode()
+    assert "Guild has asked 2 people who know this topic" in page
+    assert "Alice Tester" not in page
+    assert "Bob Tester" not in page
+    assert "People who can help" not in page
+    client.force_login(world["asker"])
+    assert "People who can help" in client.get(question.get_absolute_url()).content.decode()
