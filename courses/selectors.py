@@ -92,7 +92,21 @@ def catalogue_for_viewer(*, viewer: User | AnonymousUser, tag: str = "") -> dict
         .annotate(count=Count("pk"))
         .order_by("tag__name")
     )
-    return {"courses": courses, "active_tag": tag, "all_tags": list(tags)}
+    tags = list(tags)
+    return {"courses": courses, "active_tag": tag, "all_tags": tags, **_tag_helpers(tag=tag, tags=tags, viewer=viewer)}
+
+
+def _tag_helpers(*, tag: str, tags: list[dict[str, Any]], viewer: User | AnonymousUser) -> dict[str, Any]:
+    """ "People who can help" with the catalogue's active topic (insights.experts): one query, signed in only."""
+    from insights.experts import helpers_for_tag
+
+    name = next((t["tag__name"] for t in tags if t["tag__slug"] == tag), "")
+    if not name:
+        return {"helpers": []}
+    return {
+        "helpers": helpers_for_tag(tag_slug=tag, tag_name=name, viewer=viewer),
+        "helpers_intro": f"Colleagues whose answers, notes and results show they know {name}.",
+    }
 
 
 def _outline(*, parent_path: str, depth: int, viewer: User | AnonymousUser) -> list[LessonPage]:
@@ -246,6 +260,19 @@ def lesson_detail_for_viewer(*, lesson: LessonPage, viewer: User | AnonymousUser
         "progress": CourseProgress(total=len(lessons), completed=completed),
         "lesson_progress": current.viewer_progress if current else None,
         "lesson_progress_known": signed_in and current is not None,
+        **_lesson_helpers(lesson=lesson, course=course, viewer=viewer),
+    }
+
+
+def _lesson_helpers(*, lesson: LessonPage, course: CoursePage, viewer: User | AnonymousUser) -> dict[str, Any]:
+    """ "People who can help" (insights.experts): one query on precomputed scores, signed-in viewers only."""
+    from django.conf import settings
+
+    from insights.experts import helpers_for_lesson
+
+    return {
+        "helpers": helpers_for_lesson(lesson=lesson, course=course, viewer=viewer),
+        "helpers_routing_hours": getattr(settings, "ROUTING_HELPERS_AFTER_HOURS", 0),
     }
 
 

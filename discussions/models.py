@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from wagtail.search import index
 
 from insights.xapi.activities import ActivityRef
 
@@ -59,8 +60,17 @@ class Post(models.Model):
         return self.deleted_at is not None
 
 
-class Thread(Post):
+class Thread(index.Indexed, Post):
     """A question or a discussion on a lesson, optionally about one block of it."""
+
+    # /search/ (home/search.py) filters on these before ranking: hidden, deleted and other courses' never match.
+    search_fields = [
+        index.SearchField("title", boost=3),
+        index.SearchField("body_markdown"),
+        index.FilterField("course"),
+        index.FilterField("hidden_at"),
+        index.FilterField("deleted_at"),
+    ]
 
     lesson = models.ForeignKey("courses.LessonPage", on_delete=models.CASCADE, related_name="threads")
     course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="threads")
@@ -109,8 +119,15 @@ class Thread(Post):
         return self.accepted_reply_id is not None
 
 
-class Reply(Post):
+class Reply(index.Indexed, Post):
     """A reply in a thread: flat, in time order, optionally quoting one earlier reply."""
+
+    search_fields = [
+        index.SearchField("body_markdown"),
+        index.FilterField("thread"),
+        index.FilterField("hidden_at"),
+        index.FilterField("deleted_at"),
+    ]
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="replies")
     quoted = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -247,6 +264,7 @@ class NotificationKind(models.TextChoices):
     THREAD = "thread", "New thread"
     MENTION = "mention", "Mention"
     ACCEPTED = "accepted", "Answer accepted"
+    ROUTED = "routed", "You might know this"
 
 
 class Notification(models.Model):
@@ -351,3 +369,33 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.moderator_id}"
+
+
+class RouteHop(models.IntegerChoices):
+    HELPERS = 1, "People who know the topic"
+    AUTHORS = 2, "The course's authors"
+
+
+class QuestionRoute(models.Model):
+    """An unanswered question was put in front of one person who may know (discussions.services.question_route).
+
+    One row per question and person, ever: re-runs and later hops never ask the same person twice.
+    `declined_at` is set when they say they can't help; declining also keeps that lesson's questions
+    away from them for a while (see `routing_decline_memory`).
+    """
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="routes")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    hop = models.PositiveSmallIntegerField(choices=RouteHop.choices)
+    created_at = models.DateTimeField()
+    declined_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["thread", "recipient"], name="route_once_per_person")]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="route_recipient_recent"),
+            models.Index(fields=["recipient"], name="route_declined", condition=Q(declined_at__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id} routed to {self.recipient_id} (hop {self.hop})"

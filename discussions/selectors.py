@@ -394,3 +394,25 @@ def moderation_queue(*, viewer: Viewer, limit: int = 100) -> dict[str, Any]:
         ]
     )
     return {"items": items, "log": log, "allowed": True}
+
+
+def routing_for_thread(*, thread: Thread, viewer: Viewer) -> dict[str, Any] | None:
+    """How many people an unanswered question was routed to, and whether the viewer is one (one query).
+
+    Everyone who can read the thread sees the count (never who: being asked is not public); the
+    person asked sees their own route, to say they can't help.
+    """
+    from .models import QuestionRoute
+
+    if not thread.is_question:
+        return None
+    routes = list(QuestionRoute.objects.filter(thread=thread).values_list("recipient_id", "declined_at"))
+    if not routes:
+        return None
+    mine = next((declined for recipient, declined in routes if recipient == getattr(viewer, "pk", None)), False)
+    return {
+        "count": len(routes),
+        "asked_me": mine is not False,
+        "declined": mine not in (False, None),
+        "answered": thread.is_answered,
+    }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -47,7 +48,9 @@ from .models import (
     NotificationKind,
     NotificationPreference,
     PostRevision,
+    QuestionRoute,
     Reply,
+    RouteHop,
     Subscription,
     Thread,
     ThreadKind,
@@ -964,3 +967,203 @@ def digest_recipients() -> list[int]:
         .distinct()
         .order_by("recipient_id")
     )
+
+
+# --- routing unanswered questions (issue #7) -------------------------------------------------------
+
+
+def routing_helpers_after() -> timedelta:
+    return timedelta(hours=int(getattr(settings, "ROUTING_HELPERS_AFTER_HOURS", 24)))
+
+
+def routing_authors_after() -> timedelta:
+    """How long after the helpers were asked (or could have been) the course's authors are asked."""
+    return timedelta(hours=int(getattr(settings, "ROUTING_AUTHORS_AFTER_HOURS", 24)))
+
+
+def routing_daily_cap() -> int:
+    return int(getattr(settings, "ROUTING_DAILY_CAP", 3))
+
+
+def routing_helpers_per_question() -> int:
+    return int(getattr(settings, "ROUTING_HELPERS_PER_QUESTION", 2))
+
+
+def routing_max_age() -> timedelta:
+    return timedelta(days=int(getattr(settings, "ROUTING_MAX_AGE_DAYS", 14)))
+
+
+ROUTING_DECLINE_MEMORY = timedelta(days=30)
+
+
+def _waiting_for_an_answer(thread: Thread) -> bool:
+    """A live, open question with no accepted answer and no visible reply from anyone but the asker."""
+    if not thread.is_question or thread.is_answered or thread.is_deleted or thread.is_hidden or thread.is_closed:
+        return False
+    others = Reply.objects.filter(thread=thread, hidden_at=None, deleted_at=None).exclude(author_id=thread.author_id)
+    return not others.exists()
+
+
+def _routable(candidates: list[int], thread: Thread, now: datetime) -> list[User]:
+    """Of these people (in order), those who may be asked now: can read the course, not opted out, under
+    the daily cap, and who have not declined a question on this lesson lately."""
+    from insights.experts import _opted_out
+
+    if not candidates:
+        return []
+    declined = set(
+        QuestionRoute.objects.filter(
+            recipient_id__in=candidates,
+            thread__lesson_id=thread.lesson_id,
+            declined_at__gte=now - ROUTING_DECLINE_MEMORY,
+        ).values_list("recipient_id", flat=True)
+    )
+    busy = {
+        row["recipient_id"]
+        for row in QuestionRoute.objects.filter(recipient_id__in=candidates, created_at__gt=now - timedelta(days=1))
+        .values("recipient_id")
+        .annotate(count=Count("pk"))
+        if row["count"] >= routing_daily_cap()
+    }
+    excluded = declined | busy | _opted_out(candidates)
+    readers = {user.pk: user for user in _readers(set(candidates) - excluded, thread.course)}
+    return [readers[user_id] for user_id in candidates if user_id in readers]
+
+
+def question_route(*, thread: Thread, now: datetime | None = None) -> list[QuestionRoute]:
+    """Route one unanswered question one hop further, if it is due; returns the new routes.
+
+    Hop 1, ROUTING_HELPERS_AFTER_HOURS after it was asked: the top suggested helpers for its lesson
+    (insights.experts), ROUTING_HELPERS_PER_QUESTION of them. Hop 2, ROUTING_AUTHORS_AFTER_HOURS
+    later: the course's authors. Never the asker, nobody twice for one question (a unique constraint
+    backs this), nobody over ROUTING_DAILY_CAP routes a day, nobody who declined a question on this
+    lesson in the last 30 days, nobody who opted out of suggestions or cannot read the course.
+    Each person gets a "You might know this" notification, and each hop to each person records
+    `routed` (actor the asker, whose question it is; extension routed-to = the person's account), in
+    one transaction with the thread row locked, so concurrent runs route once. Idempotent.
+    """
+    from insights.experts import helpers_for_lesson
+    from insights.xapi.statements import actor_for_user
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        thread = (
+            Thread.objects.select_for_update(of=("self",))
+            .select_related("lesson", "course", "author")
+            .get(pk=thread.pk)
+        )
+        if not _waiting_for_an_answer(thread) or now - thread.created_at > routing_max_age():
+            return []
+        age = now - thread.created_at
+        routed = dict(QuestionRoute.objects.filter(thread=thread).values_list("recipient_id", "hop"))
+        skip = set(routed) | {thread.author_id}
+        hops: list[tuple[int, list[User]]] = []
+        if age >= routing_helpers_after() and RouteHop.HELPERS not in routed.values():
+            helpers = helpers_for_lesson(
+                lesson=thread.lesson, course=thread.course, viewer=None, limit=10, exclude=skip
+            )  # fmt: skip
+            chosen = _routable([h.user.pk for h in helpers], thread, now)[: routing_helpers_per_question()]
+            hops.append((RouteHop.HELPERS, chosen))
+            skip |= {user.pk for user in chosen}
+        if age >= routing_helpers_after() + routing_authors_after() and RouteHop.AUTHORS not in routed.values():
+            authoring = type(thread.course).authors.through.objects.filter(coursepage_id=thread.course_id)
+            authors = [pk for pk in authoring.order_by("user_id").values_list("user_id", flat=True) if pk not in skip]
+            hops.append((RouteHop.AUTHORS, _routable(authors, thread, now)))
+        created: list[QuestionRoute] = []
+        registration = _registration(thread.author, thread.course)
+        for hop, people in hops:
+            for person in people:
+                route = QuestionRoute.objects.create(thread=thread, recipient=person, hop=hop, created_at=now)
+                Notification.objects.bulk_create(
+                    [
+                        Notification(
+                            recipient=person, actor=thread.author, kind=NotificationKind.ROUTED, thread=thread,
+                            created_at=now,
+                        )
+                    ],
+                    ignore_conflicts=True,
+                )  # fmt: skip
+                statement_record(
+                    actor=thread.author,
+                    verb=xapi.ROUTED,
+                    object=thread.xapi_activity(),
+                    context=StatementContext(
+                        registration=registration,
+                        parent=[thread.lesson.xapi_activity()],
+                        grouping=[thread.course.xapi_activity()],
+                        extensions={xapi.ROUTED_TO: actor_for_user(person)["account"]},
+                    ),
+                    # One statement per person: distinct timestamps keep their deterministic ids distinct.
+                    timestamp=now + timedelta(milliseconds=len(created)),
+                )
+                created.append(route)
+    immediate = [
+        route.recipient for route in created if route.recipient.email and _email_mode(route.recipient) == "immediate"
+    ]
+    if immediate:
+        _send_immediate(immediate, thread=thread, reply=None)
+    return created
+
+
+def question_route_decline(*, user: User, thread: Thread) -> QuestionRoute:
+    """The person a question was routed to says they can't help. Records `declined` on the thread.
+
+    They are not asked about this question again (nor about this lesson for a while), and the
+    notification is marked read. Declining twice is a no-op.
+    """
+    with transaction.atomic():
+        route = QuestionRoute.objects.select_for_update().filter(thread=thread, recipient=user).first()
+        if route is None:
+            raise DiscussionError("This question wasn't sent to you.")
+        if route.declined_at is not None:
+            return route
+        now = timezone.now()
+        route.declined_at = now
+        route.save(update_fields=["declined_at"])
+        Notification.objects.filter(
+            recipient=user, thread=thread, kind=NotificationKind.ROUTED, read_at=None
+        ).update(read_at=now)  # fmt: skip
+        thread = Thread.objects.select_related("lesson", "course").get(pk=thread.pk)
+        statement_record(
+            actor=user, verb=xapi.DECLINED, object=thread.xapi_activity(), context=_post_context(thread, user),
+            timestamp=now,
+        )  # fmt: skip
+        return route
+
+
+@dataclass
+class RoutingReport:
+    questions: int = 0
+    routes: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"questions": self.questions, "routes": self.routes}
+
+
+def questions_route_due(*, now: datetime | None = None) -> RoutingReport:
+    """Route every question that is due a hop (each in its own transaction, via `question_route`).
+
+    Candidates: open, unanswered, visible questions asked between ROUTING_MAX_AGE_DAYS and
+    ROUTING_HELPERS_AFTER_HOURS ago that still miss a hop they are old enough for. Safe to re-run.
+    """
+    now = now or timezone.now()
+    helpers_due = now - routing_helpers_after()
+    authors_due = helpers_due - routing_authors_after()
+    hop = QuestionRoute.objects.filter(thread=OuterRef("pk"))
+    due = (
+        Thread.objects.filter(
+            kind=ThreadKind.QUESTION, accepted_reply=None, hidden_at=None, deleted_at=None, closed_at=None,
+            created_at__lte=helpers_due, created_at__gte=now - routing_max_age(),
+        )
+        .filter(
+            ~Exists(hop.filter(hop=RouteHop.HELPERS))
+            | (Q(created_at__lte=authors_due) & ~Exists(hop.filter(hop=RouteHop.AUTHORS)))
+        )
+        .order_by("created_at")
+    )  # fmt: skip
+    report = RoutingReport()
+    for thread in due.iterator():
+        routes = question_route(thread=thread, now=now)
+        report.questions += bool(routes)
+        report.routes += len(routes)
+    return report

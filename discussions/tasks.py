@@ -37,3 +37,11 @@ def send_daily_digests() -> int:
         except Exception:  # noqa: BLE001  (an SMTP failure for one person must not stop the others)
             logger.exception("Digest for user %s failed", user.pk)
     return sent
+
+
+@shared_task(ignore_result=True)
+def route_unanswered_questions() -> dict[str, int]:
+    """Periodic (CELERY_BEAT_SCHEDULE): route questions left unanswered to people who may know. Idempotent."""
+    from .services import questions_route_due
+
+    return questions_route_due().as_dict()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("lessons/<int:lesson_id>/subscribe/", views.subscribe_lesson, name="subscribe_lesson"),
     path("threads/<uuid:thread_id>/reply/", views.reply_create, name="reply_create"),
     path("threads/<uuid:thread_id>/subscribe/", views.subscribe_thread, name="subscribe_thread"),
+    path("threads/<uuid:thread_id>/decline/", views.route_decline, name="route_decline"),
     path("replies/<uuid:post_id>/accept/", views.accept, name="accept"),
     path("replies/<uuid:post_id>/unaccept/", views.unaccept, name="unaccept"),
     path("users/<int:user_id>/mute/", views.mute, name="mute"),

@@ -424,3 +424,17 @@ def preview(request: HttpRequest) -> HttpResponse:
     if len(text) > 30_000:
         return HttpResponseBadRequest("Too long to preview.")
     return JsonResponse({"html": render_markdown(text)})
+
+
+@login_required
+@require_POST
+def route_decline(request: HttpRequest, thread_id) -> HttpResponse:
+    """ "I can't help with this": a question routed to the viewer is not routed to them again."""
+    thread = _thread_or_404(request, thread_id)
+    try:
+        services.question_route_decline(user=request.user, thread=thread)
+    except DiscussionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Thanks for saying so: we won't ask you about this question again.")
+    return redirect(thread.get_absolute_url())

@@ -17,3 +17,21 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """/search/?q=…&type=…&page=…: the selector applies permissions; bad parameters fall back, never fail."""
+    from .search import site_search
+
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    results = site_search(
+        query=request.GET.get("q", ""),
+        viewer=request.user,
+        request=request,
+        kind=request.GET.get("type", ""),
+        page=min(max(page, 1), 1000),
+    )
+    return render(request, "home/search.html", {"search": results})

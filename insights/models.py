@@ -228,6 +228,56 @@ class StatementReference(models.Model):
         return f"{self.statement_id} → {self.target}"
 
 
+# --- People insights: the expert finder (insights/experts.py) --------------------------------------
+
+
+class ExpertiseScope(models.TextChoices):
+    LESSON = "lesson", "Lesson"
+    COURSE = "course", "Course"
+    TAG = "tag", "Tag"
+
+
+class ExpertiseScore(models.Model):
+    """How much evidence one person has of knowing one lesson, course or tag: a projection of the store.
+
+    Filled by `insights.experts.expertise_refresh` from statements, never written per request.
+    `score` is time-decayed and expressed at a fixed reference instant (see `experts.EPOCH`), so rows
+    refreshed at different times compare directly and the ranking never needs rewriting as time passes;
+    `evidence` holds the raw counts behind it, for the "why" shown next to each person.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope_kind = models.CharField(max_length=8, choices=ExpertiseScope.choices)
+    scope_key = models.CharField(max_length=100, help_text="The lesson's or course's activity UUID, or the tag slug.")
+    course_key = models.CharField(max_length=36, blank=True, help_text="For lesson rows: the course's activity UUID.")
+    score = models.FloatField()
+    evidence = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope_kind", "scope_key"], name="expertise_user_scope"),
+        ]
+        indexes = [
+            models.Index(fields=["scope_kind", "scope_key", "-score"], name="expertise_scope_rank"),
+            models.Index(fields=["course_key"], name="expertise_course"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.scope_kind}:{self.scope_key} = {self.score:.2f}"
+
+
+class ExpertiseCursor(models.Model):
+    """The refresh's high-water mark on `Statement.stored` (one row)."""
+
+    name = models.CharField(max_length=32, unique=True)
+    high_water = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.high_water}"
+
+
 # --- Dashboards: pre-aggregated tables, filled from the store (insights/dashboards/models.py) ------------
 from .dashboards.models import (  # noqa: E402
     ActiveDay,
@@ -252,6 +302,9 @@ __all__ = [
     "CheckOutcome",
     "DailyCount",
     "DocumentKind",
+    "ExpertiseCursor",
+    "ExpertiseScope",
+    "ExpertiseScore",
     "ForwardState",
     "HelperEdge",
     "LRSCredential",

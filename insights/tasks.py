@@ -26,4 +26,15 @@ def forward_statements_sweep() -> dict[str, Any]:
     return forwarding.forward_pending().as_dict()
 
 
+@shared_task(ignore_result=True)
+def expertise_refresh_task(full: bool = False) -> dict[str, Any]:
+    """Recompute "who knows this" for courses with new statements (queued on commit, debounced; and beat).
+
+    Idempotent and incremental (see `insights.experts.expertise_refresh`); `full` redoes everything.
+    """
+    from .experts import expertise_refresh
+
+    return expertise_refresh(full=full).as_dict()
+
+
 from .dashboards.tasks import fill_insights  # noqa: E402,F401  (registers the dashboards' task with Celery)

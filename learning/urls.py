@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import urls as courses_urls
 from home import views as home_views
+from home.views import search
 from insights import urls as insights_urls
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("learn/", include(courses_urls)),
     path("xapi/", include(insights_urls)),
     path("discussions/", include("discussions.urls")),
+    path("search/", search, name="search"),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

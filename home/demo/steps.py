@@ -93,6 +93,13 @@ def seed_discussions(context: SeedContext) -> StepResult:
     return StepResult("discussions", created, f"{len(discussions.THREADS)} threads")
 
 
+def seed_experts(context: SeedContext) -> StepResult:
+    from . import experts
+
+    created, present = experts.seed_experts(context.anchor, context.users)
+    return StepResult("who knows this", created, present)
+
+
 def seed_insights(context: SeedContext) -> StepResult:
     from .insights import seed_insights as fill
 
@@ -100,4 +107,4 @@ def seed_insights(context: SeedContext) -> StepResult:
 
 
 # seed_insights stays last: it folds every statement the steps before it recorded into the dashboards.
-STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions, seed_insights)
+STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions, seed_experts, seed_insights)

@@ -73,6 +73,7 @@ REOPENED = Verb("reopened", "reopened", "A moderator reopened a closed thread.")
 DISMISSED = Verb("dismissed", "dismissed flags on", "A moderator dismissed the open flags on a post.")
 MUTED = Verb("muted", "muted", "A moderator stopped a person posting for a while.")
 ROUTED = Verb("routed", "routed", "An unanswered question was routed to someone who may know.")
+DECLINED = Verb("declined", "declined", "Said they can't help with a question routed to them.")
 PUBLISHED = Verb(
     "published", "published", "An author published a course or lesson.", "https://w3id.org/xapi/dod-isd/verbs/published"
 )
@@ -80,7 +81,7 @@ PUBLISHED = Verb(
 VERBS: tuple[Verb, ...] = (
     REGISTERED, UNREGISTERED, EXPERIENCED, ANSWERED, COMPLETED, POSTED, EDITED, DELETED, VOTED_UP, UNVOTED,
     ACCEPTED, ANNOTATED, SHARED, RATED, FOLLOWED, STOPPED_FOLLOWING, FLAGGED, HID, RESTORED, ROUTED, PUBLISHED,
-    PINNED, UNPINNED, CLOSED, REOPENED, DISMISSED, MUTED, UNACCEPTED,
+    PINNED, UNPINNED, CLOSED, REOPENED, DISMISSED, MUTED, UNACCEPTED, DECLINED,
 )  # fmt: skip
 MINTED_VERBS = {verb.key: verb for verb in VERBS if verb.minted}
 

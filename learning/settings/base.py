@@ -161,6 +161,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "discussions.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    "expertise-refresh": {
+        "task": "insights.tasks.expertise_refresh_task",
+        "schedule": crontab(minute="*/10"),
+    },
+    "expertise-refresh-full": {
+        "task": "insights.tasks.expertise_refresh_task",
+        "schedule": crontab(hour=3, minute=30),
+        "kwargs": {"full": True},
+    },
+    "questions-route": {
+        "task": "discussions.tasks.route_unanswered_questions",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # xAPI: actor accounts live under this homePage; IRIs Guild mints live under the site URL.
@@ -189,6 +202,21 @@ DISCUSSIONS_FLAG_HIDE_THRESHOLD = env_int("DISCUSSIONS_FLAG_HIDE_THRESHOLD", 3)
 DISCUSSIONS_NEW_ACCOUNT_DAYS = env_int("DISCUSSIONS_NEW_ACCOUNT_DAYS", 7)
 DISCUSSIONS_NEW_ACCOUNT_POSTS_PER_HOUR = env_int("DISCUSSIONS_NEW_ACCOUNT_POSTS_PER_HOUR", 5)
 DISCUSSIONS_THREADS_PER_PAGE = 20
+
+# Who knows this (insights/experts.py): evidence loses half its weight every EXPERTS_HALF_LIFE_DAYS;
+# EXPERTS_WEIGHTS may override any field of insights.experts.Weights. The refresh runs after commits
+# (at most once per EXPERTS_REFRESH_DEBOUNCE_SECONDS) and on the beat.
+EXPERTS_HALF_LIFE_DAYS = env_int("EXPERTS_HALF_LIFE_DAYS", 180)
+EXPERTS_WEIGHTS: dict[str, float] = {}
+EXPERTS_REFRESH_ON_COMMIT = True
+EXPERTS_REFRESH_DEBOUNCE_SECONDS = env_int("EXPERTS_REFRESH_DEBOUNCE_SECONDS", 60)
+# Routing unanswered questions: to the top helpers after ROUTING_HELPERS_AFTER_HOURS, then to the
+# course's authors ROUTING_AUTHORS_AFTER_HOURS later; nobody gets more than ROUTING_DAILY_CAP a day.
+ROUTING_HELPERS_AFTER_HOURS = env_int("ROUTING_HELPERS_AFTER_HOURS", 24)
+ROUTING_AUTHORS_AFTER_HOURS = env_int("ROUTING_AUTHORS_AFTER_HOURS", 24)
+ROUTING_HELPERS_PER_QUESTION = env_int("ROUTING_HELPERS_PER_QUESTION", 2)
+ROUTING_DAILY_CAP = env_int("ROUTING_DAILY_CAP", 3)
+ROUTING_MAX_AGE_DAYS = env_int("ROUTING_MAX_AGE_DAYS", 14)
 
 # E-mail: console by default; set EMAIL_HOST (and friends) for SMTP.
 EMAIL_HOST = env("EMAIL_HOST", "")

@@ -15,6 +15,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
 XAPI_ACCOUNT_HOMEPAGE = "http://testserver"
+# Tests refresh the expert finder explicitly (tests/insights/test_experts*.py), not after every commit.
+EXPERTS_REFRESH_ON_COMMIT = False
 ALLOWED_HOSTS = ["*"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

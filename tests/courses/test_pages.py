@@ -675,8 +675,8 @@ CATALOGUE_LEARNER = 8
 COURSE_ANONYMOUS = 4
 COURSE_LEARNER = 8  # +1 when the course has unanswered questions to list
 LESSON_ANONYMOUS = 3  # route, course, outline
-LESSON_LEARNER = 7
-LESSON_LEARNER_FIRST_VIEW = 13  # …INSERT progress, move "resume", `experienced` (3), in a savepoint (2 in tests)
+LESSON_LEARNER = 8  # +1: "People who can help", one read of precomputed scores (insights/experts.py)
+LESSON_LEARNER_FIRST_VIEW = 14  # …INSERT progress, move "resume", `experienced` (3), in a savepoint (2 in tests)
 HOME_ANONYMOUS = 5
 HOME_LEARNER = 8
 

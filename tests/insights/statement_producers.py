@@ -207,6 +207,26 @@ def moderate(world: World) -> None:
     services.user_mute(moderator=moderator, user=helper, days=1, reason="Cooling off")
 
 
+@producer(
+    "route an unanswered question, and decline it",
+    covers=("discussions.services.question_route", "discussions.services.question_route_decline"),
+    verbs=(xapi.ROUTED, xapi.DECLINED),
+)
+def route_question(world: World) -> None:
+    from datetime import timedelta
+
+    from insights.experts import expertise_refresh
+
+    services, asker, helper, thread, reply = _discussion(world)
+    services.vote_toggle(user=asker, post=reply)
+    expertise_refresh()
+    question = services.thread_create(
+        author=asker, lesson=world.lessons[0], kind="question", title="Who keeps the time?", body="Nobody does."
+    )
+    services.question_route(thread=question, now=question.created_at + timedelta(days=3))
+    services.question_route_decline(user=helper, thread=question)
+
+
 # --- coverage: which functions record statements ----------------------------------------------------
 
 _RECORDERS = frozenset(("statement_record", "publication_record"))

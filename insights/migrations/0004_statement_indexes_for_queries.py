@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0002_lrs'),
+        ("insights", "0003_group_member_relations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0002_lrs'),
+        ("insights", "0005_expertise_scores"),
     ]
 
     operations = [
