@@ -15,6 +15,8 @@ urlpatterns = [
     path("learn/", include(courses_urls)),
     path("xapi/", include(insights_urls)),
     path("discussions/", include("discussions.urls")),
+    path("people/", include("accounts.people_urls")),
+    path("stream/", include("home.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:
