@@ -62,60 +62,47 @@ class Suggestion:
 
 
 def follow_suggestions(*, viewer: Viewer, limit: int = SUGGESTIONS) -> list[Suggestion]:
-    """People who answered my questions, then classmates in my courses, then the tags of my courses;
-    never anyone or anything already followed, never myself or inactive accounts. Four queries.
+    """People who answered my questions first, then classmates (most courses shared first), then up to
+    two tags of my courses; never anyone or anything already followed, never myself or inactive
+    accounts. Two queries.
     """
     from accounts.models import User
     from courses.models import CoursePage, Enrolment
 
     if not permissions.signed_in(viewer):
         return []
-    following = following_for(viewer=viewer)
-    excluded = following.user_ids | {viewer.pk}
-    suggestions: list[Suggestion] = []
-    helpers = (
-        User.objects.filter(is_active=True)
-        .exclude(pk__in=excluded)
-        .filter(
-            Exists(
-                Reply.objects.filter(
-                    author_id=OuterRef("pk"),
-                    thread__author_id=viewer.pk,
-                    hidden_at=None,
-                    deleted_at=None,
-                    thread__deleted_at=None,
-                )
-            )
-        )
-        .order_by("-last_login", "username")[:limit]
+    my_follows = Follow.objects.filter(follower_id=viewer.pk)
+    my_courses = Enrolment.objects.filter(user_id=viewer.pk, unenrolled_at=None).values("course_id")
+    answered = Reply.objects.filter(
+        author_id=OuterRef("pk"), thread__author_id=viewer.pk, hidden_at=None, deleted_at=None, thread__deleted_at=None
     )
-    suggestions += [Suggestion(kind="user", reason="Answered your questions", user=user) for user in helpers]
-    if len(suggestions) < limit:
-        my_courses = Enrolment.objects.filter(user_id=viewer.pk, unenrolled_at=None).values("course_id")
-        taken = excluded | {s.user.pk for s in suggestions}
-        classmates = (
-            User.objects.filter(is_active=True)
-            .exclude(pk__in=taken)
-            .annotate(
-                shared=Count(
-                    "enrolments",
-                    filter=Q(enrolments__course_id__in=my_courses, enrolments__unenrolled_at=None),
-                )
-            )
-            .filter(shared__gt=0)
-            .order_by("-shared", "-last_login", "username")[: limit - len(suggestions)]
+    people = (
+        User.objects.filter(is_active=True)
+        .exclude(pk=viewer.pk)
+        .exclude(pk__in=my_follows.filter(user__isnull=False).values("user_id"))
+        .annotate(
+            answered=Exists(answered),
+            shared=Count("enrolments", filter=Q(enrolments__course_id__in=my_courses, enrolments__unenrolled_at=None)),
         )
-        for user in classmates:
+        .filter(Q(answered=True) | Q(shared__gt=0))
+        .order_by("-answered", "-shared", "-last_login", "username")[:limit]
+    )
+    suggestions: list[Suggestion] = []
+    for user in people:
+        if user.answered:
+            reason = "Answered your questions"
+        else:
             reason = "In your courses" if user.shared == 1 else f"In {user.shared} of your courses"
-            suggestions.append(Suggestion(kind="user", reason=reason, user=user))
+        suggestions.append(Suggestion(kind="user", reason=reason, user=user))
     from taggit.models import Tag
 
-    my_live_courses = CoursePage.objects.live().filter(enrolments__user_id=viewer.pk, enrolments__unenrolled_at=None)
     tags = (
         Tag.objects.filter(
-            pk__in=CoursePage.tags.through.objects.filter(content_object__in=my_live_courses).values("tag_id")
+            pk__in=CoursePage.tags.through.objects.filter(
+                content_object__live=True, content_object_id__in=my_courses
+            ).values("tag_id")
         )
-        .exclude(pk__in=following.tag_ids)
+        .exclude(pk__in=my_follows.filter(tag__isnull=False).values("tag_id"))
         .order_by("name")[:2]
     )
     suggestions += [Suggestion(kind="tag", reason="A topic of your courses", tag=tag) for tag in tags]

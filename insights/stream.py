@@ -88,7 +88,7 @@ class _Scope:
     member_iris: set[str] = field(default_factory=set)  # the viewer takes part (or moderates)
     mine_iris: set[str] = field(default_factory=set)  # enrolled in or authoring
     followed_course_iris: set[str] = field(default_factory=set)
-    followed_user_ids: set[int] = field(default_factory=set)
+    private_q: Q = field(default_factory=Q)
 
 
 # --- cursor ---------------------------------------------------------------------------------------
@@ -119,43 +119,48 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID] | None:
 
 
 def _scope(viewer: User) -> _Scope:
-    """Three queries (courses with membership, follows, courses of followed tags when any) plus the
-    moderator check, cached on the viewer."""
+    """Two queries: the private sections, then every live public course annotated with the viewer's
+    membership and follows (direct or through a tag). Followed people stay a subquery of the
+    statement query, so following 50 or 5,000 people costs the same."""
     from courses.models import CoursePage, Enrolment
     from discussions.models import Follow
 
     scope = _Scope()
+    private = CoursePage.objects.all().private_q()
+    scope.private_q = private
     enrolled = Enrolment.objects.filter(user_id=viewer.pk, course_id=OuterRef("pk"), unenrolled_at=None)
     authoring = CoursePage.authors.through.objects.filter(user_id=viewer.pk, coursepage_id=OuterRef("pk"))
+    follows = Follow.objects.filter(follower_id=viewer.pk)
+    tagged = CoursePage.tags.through.objects.filter(
+        content_object_id=OuterRef("pk"), tag_id__in=follows.filter(tag__isnull=False).values("tag_id")
+    )
+    moderating = viewer.groups.through.objects.filter(user_id=viewer.pk, group__name=permissions.MODERATORS_GROUP)
     courses = (
         CoursePage.objects.live()
-        .public()
-        .annotate(is_mine=Exists(enrolled) | Exists(authoring))
+        .exclude(private)
+        .annotate(
+            is_mine=Exists(enrolled) | Exists(authoring),
+            is_followed=Exists(follows.filter(course_id=OuterRef("pk"))) | Exists(tagged),
+            viewer_moderates=Exists(moderating),
+        )
         .only("title", "url_path", "path", "depth", "activity_id", "live")
     )
-    moderator = permissions.is_moderator(viewer)
     for course in courses:
         iri = activity_iri("course", course.activity_id)
         scope.courses[iri] = course
         if course.is_mine:
             scope.mine_iris.add(iri)
-        if course.is_mine or moderator:
+        if course.is_mine or course.viewer_moderates or viewer.is_superuser:
             scope.member_iris.add(iri)
-    by_pk = {course.pk: iri for iri, course in scope.courses.items()}
-    tag_ids: list[int] = []
-    for user_id, course_id, tag_id in Follow.objects.filter(follower_id=viewer.pk).values_list(
-        "user_id", "course_id", "tag_id"
-    ):
-        if user_id:
-            scope.followed_user_ids.add(user_id)
-        elif course_id in by_pk:
-            scope.followed_course_iris.add(by_pk[course_id])
-        elif tag_id:
-            tag_ids.append(tag_id)
-    if tag_ids:
-        tagged = CoursePage.tags.through.objects.filter(tag_id__in=tag_ids).values_list("content_object_id", flat=True)
-        scope.followed_course_iris.update(by_pk[pk] for pk in tagged if pk in by_pk)
+        if course.is_followed:
+            scope.followed_course_iris.add(iri)
     return scope
+
+
+def _followed_people(viewer: User) -> Any:
+    from discussions.models import Follow
+
+    return Follow.objects.filter(follower_id=viewer.pk, user__isnull=False).values("user_id")
 
 
 def _thread_prefix() -> str:
@@ -179,7 +184,7 @@ def _statements(viewer: User, scope: _Scope, stream_filter: str, actor: User | N
     )
     if stream_filter == "questions":
         permitted = Q(verb=xapi.POSTED.iri) & Q(object_id__startswith=_thread_prefix()) & Q(course_iri__in=member)
-    followed_people = list(scope.followed_user_ids)
+    followed_people = _followed_people(viewer)
     if actor is not None:
         if not (actor.show_contributions or actor.pk == viewer.pk):
             permitted = Q(verb=xapi.COMPLETED.iri) & Q(object_id=F("course_iri")) & Q(course_iri__in=visible)
@@ -207,8 +212,9 @@ def _statements(viewer: User, scope: _Scope, stream_filter: str, actor: User | N
     )
 
 
-def stream_scope_is_empty(scope: _Scope) -> bool:
-    return not (scope.mine_iris or scope.followed_course_iris or scope.followed_user_ids)
+def _scope_is_empty(viewer: User, scope: _Scope) -> bool:
+    """Nothing to show because the viewer has joined and followed nothing (asked only when a page is empty)."""
+    return not (scope.mine_iris or scope.followed_course_iris) and not _followed_people(viewer).exists()
 
 
 # --- rows → sentences ------------------------------------------------------------------------------
@@ -268,7 +274,7 @@ def _still_visible(obj: Any) -> bool:
     return getattr(obj, "is_shared", True) is not False
 
 
-def _load(rows: list[Statement]) -> dict[str, Any]:
+def _load(rows: list[Statement], scope: _Scope) -> dict[str, Any]:
     """Everything the sentences name, in one query per kind of thing."""
     from courses.models import LessonPage
     from discussions.models import Reply, Thread
@@ -314,7 +320,7 @@ def _load(rows: list[Statement]) -> dict[str, Any]:
         loaded["lessons"] = {
             str(lesson.activity_id): lesson
             for lesson in LessonPage.objects.live()
-            .public()
+            .exclude(scope.private_q)
             .filter(activity_id__in=lesson_keys)
             .defer_streamfields()
             .only("title", "url_path", "path", "depth", "activity_id")
@@ -408,7 +414,7 @@ def stream_for_viewer(
     batch = page_size * 2
     rows = list(statements[:batch])
     actors = _actors(rows)
-    loaded = _load(rows)
+    loaded = _load(rows, scope)
     items: list[StreamItem] = []
     seen_publications: set[str] = set()
     last: Statement | None = None
@@ -431,5 +437,5 @@ def stream_for_viewer(
         items=items,
         next_cursor=encode_cursor(last.stored, last.id) if more and last else "",
         filter=stream_filter,
-        scope_empty=stream_scope_is_empty(scope),
+        scope_empty=not items and _scope_is_empty(viewer, scope),
     )

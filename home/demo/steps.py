@@ -93,4 +93,11 @@ def seed_discussions(context: SeedContext) -> StepResult:
     return StepResult("discussions", created, f"{len(discussions.THREADS)} threads")
 
 
-STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions)
+def seed_social(context: SeedContext) -> StepResult:
+    from . import social
+
+    created = social.seed_social(context.anchor, context.users)
+    return StepResult("social", created, "profile bios and follows")
+
+
+STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions, seed_social)
