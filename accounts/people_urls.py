@@ -8,5 +8,6 @@ app_name = "people"
 
 urlpatterns = [
     path("follow/", views.follow, name="follow"),
-    path("<str:username>/", views.profile, name="profile"),
+    # `path`: legacy or imported usernames may hold characters Django's validator would refuse today.
+    path("<path:username>/", views.profile, name="profile"),
 ]

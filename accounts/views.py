@@ -76,6 +76,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/privacy.html", {"form": form})
 
 
+@login_required  # colleagues only: a profile says who works where, which is not for the open web
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     context = profile_for_viewer(username=username, viewer=request.user)
     if context is None:

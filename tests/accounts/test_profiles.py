@@ -209,3 +209,9 @@ def test_authors_names_link_to_profiles_on_threads(client, world):
     client.force_login(world.viewer)
     html = client.get(thread.get_absolute_url()).content.decode()
     assert '<a class="post__author" href="/people/priya/">Priya Shah</a>' in html
+
+
+def test_profiles_are_for_signed_in_colleagues_only(client, world):
+    response = client.get("/people/priya/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

@@ -671,12 +671,14 @@ def test_home_welcomes_visitors(client, course):
 CATALOGUE_ANONYMOUS = 10
 CATALOGUE_LEARNER = 17
 COURSE_ANONYMOUS = 11
-COURSE_LEARNER = 20
+COURSE_LEARNER = 21  # +1: what the learner follows (the course and its topics' follow buttons)
 LESSON_ANONYMOUS = 12
-LESSON_LEARNER = 27  # lesson_view locks and updates progress; the page hands it the enrolment (no statement on reload)
-LESSON_LEARNER_FIRST_VIEW = 34  # …the first view inserts progress, moves "resume" and records `experienced`
+# lesson_view locks and updates progress; the page hands it the enrolment (no statement on reload);
+# +1: whether the learner ever posted (the first-post nudge)
+LESSON_LEARNER = 28
+LESSON_LEARNER_FIRST_VIEW = 35  # …the first view inserts progress, moves "resume" and records `experienced`
 HOME_ANONYMOUS = 8
-HOME_LEARNER = 15
+HOME_LEARNER = 26  # the activity stream (scope, statements, people, posts, lessons), follow suggestions, nudge
 
 
 def build_catalogue(size: int, learner) -> tuple[CoursePage, list[LessonPage]]:
