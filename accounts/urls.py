@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(template_name="accounts/logged_out.html"), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("", views.account, name="account"),
+    path("privacy/", views.privacy, name="privacy"),
     # The learner's own statements (insights owns the export): /accounts/statements.ndjson or .csv
     re_path(r"^statements\.(?P<fmt>ndjson|csv)$", my_statements, name="my-statements"),
 ]

@@ -265,6 +265,7 @@ class NotificationKind(models.TextChoices):
     MENTION = "mention", "Mention"
     ACCEPTED = "accepted", "Answer accepted"
     ROUTED = "routed", "You might know this"
+    FIRST_POST = "first_post", "First post"
 
 
 class Notification(models.Model):
@@ -399,3 +400,47 @@ class QuestionRoute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.thread_id} routed to {self.recipient_id} (hop {self.hop})"
+
+
+class Follow(models.Model):
+    """Someone follows a person, a course or a tag: exactly one target, once (database-enforced).
+
+    What follows bring into the activity stream is decided by `insights.stream`, which reads the
+    Statement store; this row only says what the follower chose.
+    """
+
+    follower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="followers"
+    )
+    course = models.ForeignKey(
+        "courses.CoursePage", null=True, blank=True, on_delete=models.CASCADE, related_name="followers"
+    )
+    tag = models.ForeignKey("taggit.Tag", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, course__isnull=True, tag__isnull=True)
+                    | Q(user__isnull=True, course__isnull=False, tag__isnull=True)
+                    | Q(user__isnull=True, course__isnull=True, tag__isnull=False)
+                ),
+                name="follow_one_target",
+            ),
+            models.CheckConstraint(condition=~Q(follower=models.F("user")), name="follow_not_self"),
+            models.UniqueConstraint(fields=["follower", "user"], condition=Q(user__isnull=False), name="follow_user"),
+            models.UniqueConstraint(
+                fields=["follower", "course"], condition=Q(course__isnull=False), name="follow_course"
+            ),
+            models.UniqueConstraint(fields=["follower", "tag"], condition=Q(tag__isnull=False), name="follow_tag"),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="follow_followers")]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} follows {self.user_id or self.course_id or self.tag_id}"
+
+    @property
+    def target(self):
+        return self.user or self.course or self.tag

@@ -42,6 +42,7 @@ from .models import (
     Flag,
     FlagReason,
     FlagResolution,
+    Follow,
     ModerationAction,
     Mute,
     Notification,
@@ -58,6 +59,8 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    from taggit.models import Tag
+
     from accounts.models import User
     from courses.models import CoursePage, LessonPage
 
@@ -832,6 +835,10 @@ def notifications_fan_out(*, event: str, post_id: int, actor_id: int) -> int:
             mentioned = User.objects.annotate(lower=Lower("username")).filter(lower__in=names)
             for user_id in mentioned.values_list("pk", flat=True):
                 kinds[user_id] = NotificationKind.MENTION
+        if _is_first_post(post):
+            # Voices: someone speaks up for the first time; the course's authors are asked to welcome them.
+            for author_id in thread.course.authors.values_list("pk", flat=True):
+                kinds[author_id] = NotificationKind.FIRST_POST
     kinds.pop(actor_id, None)
     recipients = _readers(set(kinds), thread.course)
     if not recipients:
@@ -853,6 +860,15 @@ def notifications_fan_out(*, event: str, post_id: int, actor_id: int) -> int:
     if immediate:
         _send_immediate(immediate, thread=thread, reply=reply)
     return created
+
+
+def _is_first_post(post: Post) -> bool:
+    """Whether this is the author's only thread or reply so far (anything deleted still counts as having spoken)."""
+    threads = Thread.objects.filter(author_id=post.author_id)
+    replies = Reply.objects.filter(author_id=post.author_id)
+    if isinstance(post, Thread):
+        return not threads.exclude(pk=post.pk).exists() and not replies.exists()
+    return not replies.exclude(pk=post.pk).exists() and not threads.exists()
 
 
 def _email_mode(user: User) -> str:
@@ -1167,3 +1183,64 @@ def questions_route_due(*, now: datetime | None = None) -> RoutingReport:
         report.questions += bool(routes)
         report.routes += len(routes)
     return report
+
+
+# --- follows --------------------------------------------------------------------------------------
+
+
+def _follow_fields(target) -> tuple[dict, object]:
+    """(the Follow column naming the target, the statement object): a person is an Agent, a tag an activity."""
+    from accounts.models import User
+    from courses.models import CoursePage
+    from insights.xapi.activities import tag_activity
+
+    if isinstance(target, User):
+        return {"user": target}, target
+    if isinstance(target, CoursePage):
+        return {"course": target}, target.xapi_activity()
+    from taggit.models import Tag
+
+    if isinstance(target, Tag):
+        return {"tag": target}, tag_activity(target)
+    raise DiscussionError("You can follow people, courses and topics.")
+
+
+def follow_create(*, follower: User, target: User | CoursePage | Tag) -> Follow:
+    """Follow a person, a (live) course or a tag, and record `follow` (object: Agent for a person).
+
+    Idempotent: following again returns the existing row and records nothing. Nobody follows
+    themselves, an inactive account, or a course that is not published.
+    """
+    from accounts.models import User
+    from courses.models import CoursePage
+
+    if not permissions.signed_in(follower):
+        raise DiscussionError("Sign in to follow people, courses and topics.")
+    if isinstance(target, User) and (target.pk == follower.pk or not target.is_active):
+        raise DiscussionError("You can't follow yourself." if target.pk == follower.pk else "That person has left.")
+    if isinstance(target, CoursePage) and not target.live:
+        raise DiscussionError("That course is not published.")
+    fields, xapi_object = _follow_fields(target)
+    with transaction.atomic():
+        existing = Follow.objects.filter(follower=follower, **fields).first()
+        if existing is not None:
+            return existing
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                follow = Follow.objects.create(follower=follower, created_at=now, **fields)
+        except IntegrityError:  # a concurrent double click won the race: same outcome
+            return Follow.objects.get(follower=follower, **fields)
+        statement_record(actor=follower, verb=xapi.FOLLOWED, object=xapi_object, timestamp=now)
+        return follow
+
+
+def follow_delete(*, follower: User, target: User | CoursePage | Tag) -> bool:
+    """Stop following; records `stop-following`. True if there was a follow to remove (else a no-op)."""
+    fields, xapi_object = _follow_fields(target)
+    with transaction.atomic():
+        deleted, _ = Follow.objects.filter(follower=follower, **fields).delete()
+        if not deleted:
+            return False
+        statement_record(actor=follower, verb=xapi.STOPPED_FOLLOWING, object=xapi_object, timestamp=timezone.now())
+        return True

@@ -1,4 +1,4 @@
-"""The landing page: a welcome for visitors; for a signed-in learner, where to continue."""
+"""The landing page: a welcome for visitors; for a signed-in learner, where to continue and what colleagues did."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from .routing import OneQueryRouting
+
+HOME_STREAM_ITEMS = 6
 
 
 class HomePage(OneQueryRouting, Page):
@@ -25,4 +27,10 @@ class HomePage(OneQueryRouting, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(home_for_viewer(viewer=request.user))
+        if request.user.is_authenticated:
+            from discussions.follows import follow_suggestions
+            from insights.stream import stream_for_viewer
+
+            context["stream"] = stream_for_viewer(viewer=request.user, page_size=HOME_STREAM_ITEMS)
+            context["suggestions"] = follow_suggestions(viewer=request.user, limit=3)
         return context

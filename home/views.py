@@ -1,6 +1,10 @@
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from wagtail import views as wagtail_views
+
+from discussions.follows import follow_suggestions
+from insights.stream import FILTERS, stream_for_viewer
 
 from .routing import site_for_request
 
@@ -35,3 +39,18 @@ def search(request: HttpRequest) -> HttpResponse:
         page=min(max(page, 1), 1000),
     )
     return render(request, "home/search.html", {"search": results})
+
+
+@login_required
+def stream(request: HttpRequest) -> HttpResponse:
+    """/stream/: the whole activity stream, filtered, a page at a time (?after=<cursor>)."""
+    page = stream_for_viewer(
+        viewer=request.user, stream_filter=request.GET.get("filter", "all"), cursor=request.GET.get("after", "")
+    )
+    context = {
+        "stream": page,
+        "filters": FILTERS,
+        "first_page": not request.GET.get("after"),
+        "suggestions": follow_suggestions(viewer=request.user),
+    }
+    return render(request, "home/stream.html", context)

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from .xapi import vocabulary
-from .xapi.activities import ACTIVITY_KINDS
+from .xapi.activities import ACTIVITY_KINDS, tag_activity
 from .xapi.activities import activity_iri as build_activity_iri
 
 
@@ -33,6 +33,14 @@ def _activity_object(kind: str, key: str):
         return LessonPage.objects.live().public().filter(activity_id=key).first()
     if kind == "question":
         return LessonPage.objects.live().public().filter(body__icontains=key).first()
+    if kind == "tag":
+        # Tags are named by slug (taggit has no immutable id); only tags on live courses resolve.
+        from taggit.models import Tag
+
+        from courses.models import CoursePage
+
+        live_tag_ids = CoursePage.tags.through.objects.filter(content_object__live=True).values("tag_id")
+        return Tag.objects.filter(slug=key, pk__in=live_tag_ids).first()
     if kind in ("thread", "reply"):
         from discussions.models import Reply, Thread
 
@@ -55,7 +63,9 @@ def activity_payload(kind: str, key: str) -> tuple[Any, dict[str, Any]] | None:
     target = _activity_object(kind, key)
     if target is None:
         return None
-    if kind == "question":
+    if kind == "tag":
+        ref = tag_activity(target)
+    elif kind == "question":
         ref = target.specific.knowledge_check_activity(key) if key in target.knowledge_checks() else None
         if ref is None:
             return None
@@ -85,6 +95,8 @@ def activity_definition(request: HttpRequest, kind: str, key: str) -> HttpRespon
         raise Http404("No such activity")
     target, payload = found
     if not _wants_json(request):
+        if kind == "tag":
+            return redirect(f"/courses/?tag={target.slug}")
         url = target.get_absolute_url() if kind in ("thread", "reply") else target.url
         return redirect(url + (f"#block-{key}" if kind == "question" else ""))
     return JsonResponse(payload)

@@ -18,6 +18,8 @@ urlpatterns = [
     path("xapi/", include(insights_urls)),
     path("discussions/", include("discussions.urls")),
     path("search/", search, name="search"),
+    path("people/", include("accounts.people_urls")),
+    path("stream/", include("home.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

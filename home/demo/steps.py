@@ -93,6 +93,13 @@ def seed_discussions(context: SeedContext) -> StepResult:
     return StepResult("discussions", created, f"{len(discussions.THREADS)} threads")
 
 
+def seed_social(context: SeedContext) -> StepResult:
+    from . import social
+
+    created = social.seed_social(context.anchor, context.users)
+    return StepResult("social", created, "profile bios and follows")
+
+
 def seed_experts(context: SeedContext) -> StepResult:
     from . import experts
 
@@ -107,4 +114,12 @@ def seed_insights(context: SeedContext) -> StepResult:
 
 
 # seed_insights stays last: it folds every statement the steps before it recorded into the dashboards.
-STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions, seed_experts, seed_insights)
+STEPS: tuple[Step, ...] = (
+    seed_people,
+    seed_content,
+    seed_activity,
+    seed_discussions,
+    seed_social,
+    seed_experts,
+    seed_insights,
+)

@@ -69,3 +69,8 @@ class StatementContext:
     grouping: Sequence[ActivityRef] = ()
     revision: str | None = None
     extensions: Mapping[Extension, Any] = field(default_factory=dict)
+
+
+def tag_activity(tag: Any) -> ActivityRef:
+    """A topic tag as an activity: `{site}/xapi/activities/tag/<slug>` (taggit tags have no immutable id)."""
+    return ActivityRef(kind="tag", key=tag.slug, name=tag.name)

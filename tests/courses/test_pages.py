@@ -673,12 +673,14 @@ def test_home_welcomes_visitors(client, course):
 CATALOGUE_ANONYMOUS = 5  # route, catalogue cards, their restrictions (.public()), lesson counts, tags… see the report
 CATALOGUE_LEARNER = 8
 COURSE_ANONYMOUS = 4
-COURSE_LEARNER = 8  # +1 when the course has unanswered questions to list
+# course: +1 when the course has unanswered questions to list; +1 what the learner follows (follow buttons)
+COURSE_LEARNER = 9
 LESSON_ANONYMOUS = 3  # route, course, outline
-LESSON_LEARNER = 8  # +1: "People who can help", one read of precomputed scores (insights/experts.py)
-LESSON_LEARNER_FIRST_VIEW = 14  # …INSERT progress, move "resume", `experienced` (3), in a savepoint (2 in tests)
+# lesson: +1 whether the learner ever posted (first-post nudge); +1 "People who can help" (precomputed scores)
+LESSON_LEARNER = 9
+LESSON_LEARNER_FIRST_VIEW = 15  # …INSERT progress, move "resume", `experienced` (3), in a savepoint (2 in tests)
 HOME_ANONYMOUS = 5
-HOME_LEARNER = 8
+HOME_LEARNER = 19  # +11 for the activity stream (scope, statements, people, posts, lessons), follow suggestions, nudge
 
 
 def build_catalogue(size: int, learner) -> tuple[CoursePage, list[LessonPage]]:

@@ -227,6 +227,26 @@ def route_question(world: World) -> None:
     services.question_route_decline(user=helper, thread=question)
 
 
+# --- follows (the social layer) ---------------------------------------------------------------------
+
+
+@producer(
+    "follow and unfollow a person, a course and a tag",
+    covers=("discussions.services.follow_create", "discussions.services.follow_delete"),
+    verbs=(xapi.FOLLOWED, xapi.STOPPED_FOLLOWING),
+)
+def follow(world: World) -> None:
+    from taggit.models import Tag
+
+    from discussions import services as discussion_services
+
+    follower, followed = world.new_learner(), world.new_learner()
+    tag, _ = Tag.objects.get_or_create(name="Plain language", slug="plain-language")
+    for target in (followed, world.course, tag):
+        discussion_services.follow_create(follower=follower, target=target)
+        discussion_services.follow_delete(follower=follower, target=target)
+
+
 # --- coverage: which functions record statements ----------------------------------------------------
 
 _RECORDERS = frozenset(("statement_record", "publication_record"))
