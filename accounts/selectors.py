@@ -38,15 +38,10 @@ def _readable_course_ids(viewer: Viewer) -> Any:
 
 
 def known_for(*, user: User, viewer: Viewer) -> list:
-    """Topics the person is known for, from the expert finder when it is installed (insights.experts)."""
-    try:
-        from insights import experts
-    except ImportError:
-        return []
-    selector = getattr(experts, "topics_for_user", None)
-    if selector is None or not user.suggest_as_helper:
-        return []
-    return list(selector(user=user, viewer=viewer))
+    """Topics the person is known for, from the expert finder's evidence (insights.experts)."""
+    from insights.experts import topics_for_user
+
+    return topics_for_user(user=user, viewer=viewer)
 
 
 def profile_for_viewer(*, username: str, viewer: Viewer) -> dict[str, Any] | None:

@@ -99,26 +99,19 @@ def current_score(stored_score: float, now: datetime | None = None) -> float:
 def suggestible(user: User) -> bool:
     """May this person be suggested as a helper? Inactive accounts and people who opted out may not.
 
-    The opt-out is the profile's privacy flag `suggest_as_helper` (issue #7, profiles): read with a
-    default so this works before and after that field exists. Keep in step with `_opted_out`.
+    The opt-out is the privacy flag `User.suggest_as_helper` (/accounts/privacy/). Keep in step with `_opted_out`.
     """
-    return bool(user.is_active and getattr(user, "suggest_as_helper", True))
+    return bool(user.is_active and user.suggest_as_helper)
 
 
 def _opted_out(user_ids: Iterable[int]) -> set[int]:
-    """Of these people, those who must not be suggested (one query): inactive, or opted out.
-
-    The one place that knows where the opt-out lives; if it moves to a profile model, change this
-    query and `suggestible` (e.g. `profile__suggest_as_helper=False`).
-    """
+    """Of these people, those who must not be suggested (one query): inactive, or opted out."""
     from accounts.models import User
 
     ids = set(user_ids)
     if not ids:
         return set()
-    hidden = Q(is_active=False)
-    if any(f.name == "suggest_as_helper" for f in User._meta.get_fields()):
-        hidden |= Q(suggest_as_helper=False)
+    hidden = Q(is_active=False) | Q(suggest_as_helper=False)
     return set(User.objects.filter(hidden, pk__in=ids).values_list("pk", flat=True))
 
 
@@ -577,3 +570,43 @@ def helpers_for_tag(
         exclude={viewer.pk},
         limit=limit,
     )
+
+
+def topics_for_user(*, user: User, viewer: User | AnonymousUser | None, limit: int = 5) -> list[str]:
+    """The topics (course tags, then courses) a person is known for on their profile, strongest first.
+
+    Only scopes with evidence that reads as a reason count (an accepted answer, helpful votes, voted
+    notes, good knowledge checks), so a handful of unvoted replies makes nobody "known for" anything.
+    Empty for people who opted out of being suggested. Two queries at most.
+    """
+    from taggit.models import Tag
+
+    from courses.models import CoursePage
+
+    if not suggestible(user):
+        return []
+    strong = ("accepted", "votes", "note_votes", "checks")
+    rows = [
+        row
+        for row in ExpertiseScore.objects.filter(
+            user=user, scope_kind__in=(ExpertiseScope.TAG, ExpertiseScope.COURSE)
+        ).order_by("-score")[: limit * 4]
+        if any(row.evidence.get(kind) for kind in strong)
+    ]
+    tags = {row.scope_key for row in rows if row.scope_kind == ExpertiseScope.TAG}
+    courses = {row.scope_key for row in rows if row.scope_kind == ExpertiseScope.COURSE}
+    names: dict[tuple[str, str], str] = {}
+    if tags:
+        names |= {
+            (ExpertiseScope.TAG, slug): name
+            for slug, name in Tag.objects.filter(slug__in=tags).values_list("slug", "name")
+        }
+    if courses and len(names) < limit:
+        live = CoursePage.objects.live().filter(activity_id__in=courses).values_list("activity_id", "title")
+        names |= {(ExpertiseScope.COURSE, str(key)): title for key, title in live}
+    topics: list[str] = []
+    for row in rows:
+        name = names.get((row.scope_kind, row.scope_key))
+        if name and name not in topics:
+            topics.append(name)
+    return topics[:limit]

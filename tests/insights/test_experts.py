@@ -347,3 +347,40 @@ def test_management_command_reports_what_it_did(people, course, lessons, capsys)
     out = capsys.readouterr().out
     assert "Recomputed 1 course(s)" in out
     assert Statement.objects.exists()
+
+
+def test_the_privacy_setting_opts_people_out_of_suggestions(people, course, lessons):
+    lesson = lessons[0]
+    thread = ask(people["asker"], lesson, course)
+    reply = discussion_services.reply_create(author=people["expert"], thread=thread, body="Fifteen minutes.")
+    discussion_services.answer_accept(user=people["asker"], reply=reply)
+    expertise_refresh()
+    assert names(helpers_for_lesson(lesson=lesson, course=course, viewer=people["viewer"])) == ["expert"]
+
+    people["expert"].suggest_as_helper = False
+    people["expert"].save(update_fields=["suggest_as_helper"])
+    assert helpers_for_lesson(lesson=lesson, course=course, viewer=people["viewer"]) == []
+    assert experts.topics_for_user(user=people["expert"], viewer=people["viewer"]) == []
+
+
+def test_profiles_say_what_people_are_known_for_from_strong_evidence_only(people, course, lessons):
+    course.tags.add("meetings")
+    course.save_revision().publish()
+    thread = ask(people["asker"], lessons[0], course)
+    answer = discussion_services.reply_create(author=people["expert"], thread=thread, body="Fifteen minutes.")
+    discussion_services.answer_accept(user=people["asker"], reply=answer)
+    for n in range(4):
+        discussion_services.reply_create(author=people["poster"], thread=thread, body=f"An unvoted thought, {n}.")
+    expertise_refresh()
+
+    assert sorted(experts.topics_for_user(user=people["expert"], viewer=people["viewer"])) == sorted(
+        ["meetings", course.title]
+    )
+    assert experts.topics_for_user(user=people["poster"], viewer=people["viewer"]) == []
+
+    client = Client()
+    client.force_login(people["viewer"])
+    page = client.get(f"/people/{people['expert'].username}/").content.decode()
+    assert "Known for" in page
+    assert course.title in page
+    assert "Known for" not in client.get(f"/people/{people['poster'].username}/").content.decode()
