@@ -142,6 +142,7 @@ def course_detail_for_viewer(*, course: CoursePage, viewer: User | AnonymousUser
         "resume": resume_lesson(lessons, active) if active else None,
         "course_authors": list(course.authors.all()),
         "course_tags": list(course.tags.all()),
+        "ratings": _ratings(viewer=viewer, course=course, enrolment=active),
     }
 
 
@@ -170,7 +171,15 @@ def lesson_detail_for_viewer(*, lesson: LessonPage, viewer: User | AnonymousUser
         "is_completed": bool(current and current.completed),
         "answers": answers,
         "progress": CourseProgress(total=len(lessons), completed=completed),
+        "ratings": _ratings(viewer=viewer, course=course, lesson=lesson, enrolment=enrolment),
     }
+
+
+def _ratings(**kwargs: Any):
+    """The ratings panel (discussions owns ratings): lesson page with a lesson, course page without."""
+    from discussions.selectors import course_rating_panel, rating_panel
+
+    return rating_panel(**kwargs) if kwargs.get("lesson") is not None else course_rating_panel(**kwargs)
 
 
 def learner_courses(*, user: User) -> list[Enrolment]:
