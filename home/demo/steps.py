@@ -93,4 +93,11 @@ def seed_discussions(context: SeedContext) -> StepResult:
     return StepResult("discussions", created, f"{len(discussions.THREADS)} threads")
 
 
-STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions)
+def seed_ratings(context: SeedContext) -> StepResult:
+    from . import ratings
+
+    created = ratings.seed_ratings(context.anchor)
+    return StepResult("ratings", created, "ratings and reviews on every demo lesson")
+
+
+STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions, seed_ratings)
