@@ -667,14 +667,15 @@ def test_home_welcomes_visitors(client, course):
 # Measured on SQLite and PostgreSQL (the same counts), steady state with caches warm. About half is Wagtail's
 # routing: the site, then child + specific per level of the tree, view restrictions. Signed in adds the session,
 # the user, the admin-link permission check (2), the unread-notification badge and, on course and lesson
-# pages, the discussion counts.
+# pages, the discussion counts. Ratings panel: the summary (+ the viewer's rating) and, once there are
+# reviews, one page of them on a lesson; the same plus the lessons' pooled totals on a course.
 CATALOGUE_ANONYMOUS = 10
 CATALOGUE_LEARNER = 17
-COURSE_ANONYMOUS = 11
-COURSE_LEARNER = 20
-LESSON_ANONYMOUS = 12
-LESSON_LEARNER = 27  # lesson_view locks and updates progress; the page hands it the enrolment (no statement on reload)
-LESSON_LEARNER_FIRST_VIEW = 34  # …the first view inserts progress, moves "resume" and records `experienced`
+COURSE_ANONYMOUS = 13
+COURSE_LEARNER = 22
+LESSON_ANONYMOUS = 13
+LESSON_LEARNER = 28  # lesson_view locks and updates progress; the page hands it the enrolment (no statement on reload)
+LESSON_LEARNER_FIRST_VIEW = 35  # …the first view inserts progress, moves "resume" and records `experienced`
 HOME_ANONYMOUS = 8
 HOME_LEARNER = 15
 
