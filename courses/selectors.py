@@ -174,6 +174,7 @@ def course_detail_for_viewer(*, course: CoursePage, viewer: User | AnonymousUser
         "resume": resume_lesson(lessons, active) if active else None,
         "course_authors": list(course.authors.all()),
         "course_tags": list(course.tags.all()),
+        "ratings": _ratings(viewer=viewer, course=course, enrolment=active),
     }
 
 
@@ -260,6 +261,7 @@ def lesson_detail_for_viewer(*, lesson: LessonPage, viewer: User | AnonymousUser
         "progress": CourseProgress(total=len(lessons), completed=completed),
         "lesson_progress": current.viewer_progress if current else None,
         "lesson_progress_known": signed_in and current is not None,
+        "ratings": _ratings(viewer=viewer, course=course, lesson=lesson, enrolment=enrolment),
         **_lesson_helpers(lesson=lesson, course=course, viewer=viewer),
     }
 
@@ -274,6 +276,13 @@ def _lesson_helpers(*, lesson: LessonPage, course: CoursePage, viewer: User | An
         "helpers": helpers_for_lesson(lesson=lesson, course=course, viewer=viewer),
         "helpers_routing_hours": getattr(settings, "ROUTING_HELPERS_AFTER_HOURS", 0),
     }
+
+
+def _ratings(**kwargs: Any):
+    """The ratings panel (discussions owns ratings): lesson page with a lesson, course page without."""
+    from discussions.selectors import course_rating_panel, rating_panel
+
+    return rating_panel(**kwargs) if kwargs.get("lesson") is not None else course_rating_panel(**kwargs)
 
 
 def learner_courses(*, user: User) -> list[Enrolment]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from .markdown import MAX_MARKDOWN_LENGTH
-from .models import EmailMode, FlagReason, ThreadKind
+from .models import REVIEW_MAX_LENGTH, EmailMode, FlagReason, ThreadKind
 from .services import DiscussionError, clean_body, clean_title
 
 BODY_HELP = "Markdown works: **bold**, *italic*, `code`, lists, > quotes and links. Mention someone with @username."
@@ -90,4 +90,23 @@ class MuteForm(forms.Form):
 class PreferenceForm(forms.Form):
     email_mode = forms.ChoiceField(
         label="E-mail me about discussion notifications", choices=EmailMode.choices, widget=forms.RadioSelect
+    )
+
+
+STAR_CHOICES = [(str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(1, 6)]
+
+
+class RatingForm(forms.Form):
+    """Stars as a radio group (labelled, keyboard-operable, no JS needed) and an optional plain-text review."""
+
+    stars = forms.TypedChoiceField(
+        label="Your rating", choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect,
+        error_messages={"required": "Choose from 1 to 5 stars.", "invalid_choice": "Choose from 1 to 5 stars."},
+    )  # fmt: skip
+    review = forms.CharField(
+        label="Review",
+        required=False,
+        max_length=REVIEW_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": REVIEW_MAX_LENGTH}),
+        help_text=f"Plain text, up to {REVIEW_MAX_LENGTH:,} characters. What worked, what could be clearer?",
     )

@@ -147,11 +147,16 @@ class Reply(index.Indexed, Post):
         return ActivityRef(kind="reply", key=self.activity_id, name=f"Reply in “{self.thread.title[:180]}”")
 
 
-def _one_target(prefix: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=(Q(thread__isnull=False, reply__isnull=True) | Q(thread__isnull=True, reply__isnull=False)),
-        name=f"{prefix}_one_target",
-    )
+def _one_target(prefix: str, fields: tuple[str, ...] = ("thread", "reply")) -> models.CheckConstraint:
+    """Exactly one of `fields` is set."""
+    condition = Q()
+    for chosen in fields:
+        condition |= Q(**{f"{name}__isnull": name != chosen for name in fields})
+    return models.CheckConstraint(condition=condition, name=f"{prefix}_one_target")
+
+
+# Votes and flags may point at a review (a Rating with text) as well as at a post.
+VOTE_FLAG_TARGETS = ("thread", "reply", "rating")
 
 
 class PostRevision(models.Model):
@@ -180,17 +185,21 @@ class Vote(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="votes")
     reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="votes")
+    rating = models.ForeignKey(
+        "discussions.Rating", null=True, blank=True, on_delete=models.CASCADE, related_name="votes"
+    )
     created_at = models.DateTimeField()
 
     class Meta:
         constraints = [
-            _one_target("vote"),
+            _one_target("vote", VOTE_FLAG_TARGETS),
             models.UniqueConstraint(fields=["user", "thread"], condition=Q(thread__isnull=False), name="vote_thread"),
             models.UniqueConstraint(fields=["user", "reply"], condition=Q(reply__isnull=False), name="vote_reply"),
+            models.UniqueConstraint(fields=["user", "rating"], condition=Q(rating__isnull=False), name="vote_rating"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} voted {self.thread_id or self.reply_id}"
+        return f"{self.user_id} voted {self.thread_id or self.reply_id or self.rating_id}"
 
 
 class FlagResolution(models.TextChoices):
@@ -206,6 +215,9 @@ class Flag(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
     reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    rating = models.ForeignKey(
+        "discussions.Rating", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
     reason = models.CharField(max_length=16, choices=FlagReason.choices)
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()
@@ -217,18 +229,21 @@ class Flag(models.Model):
 
     class Meta:
         constraints = [
-            _one_target("flag"),
+            _one_target("flag", VOTE_FLAG_TARGETS),
             models.UniqueConstraint(
                 fields=["user", "thread"], condition=Q(thread__isnull=False, resolved_at=None), name="flag_open_thread"
             ),
             models.UniqueConstraint(
                 fields=["user", "reply"], condition=Q(reply__isnull=False, resolved_at=None), name="flag_open_reply"
             ),
+            models.UniqueConstraint(
+                fields=["user", "rating"], condition=Q(rating__isnull=False, resolved_at=None), name="flag_open_rating"
+            ),
         ]
         indexes = [models.Index(fields=["created_at"], name="flag_open", condition=Q(resolved_at=None))]
 
     def __str__(self) -> str:
-        return f"{self.reason} flag on {self.thread_id or self.reply_id}"
+        return f"{self.reason} flag on {self.thread_id or self.reply_id or self.rating_id}"
 
 
 class Subscription(models.Model):
@@ -359,6 +374,8 @@ class ModerationAction(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     thread = models.ForeignKey(Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL: a withdrawn rating takes its review with it, but the log of what moderators did stays.
+    rating = models.ForeignKey("discussions.Rating", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     target_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -444,3 +461,115 @@ class Follow(models.Model):
     @property
     def target(self):
         return self.user or self.course or self.tag
+
+
+# --- ratings and reviews --------------------------------------------------------------------------
+
+REVIEW_MAX_LENGTH = 1000
+
+
+class Rating(models.Model):
+    """One learner's 1–5 stars on a lesson (or, once they completed it, on a course), with an optional review.
+
+    `lesson` set: a lesson rating; `lesson` empty: a course-level review. `course` is always set, so
+    a course's ratings are one indexed filter. The review is plain text, escaped on output. Its
+    moderation fields mirror `Post`, and `author` is named as on posts, so flags, votes and the
+    moderation queue treat a review like a post. Withdrawing deletes the row (and records it).
+    """
+
+    activity_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings")
+    lesson = models.ForeignKey(
+        "courses.LessonPage", null=True, blank=True, on_delete=models.CASCADE, related_name="ratings"
+    )
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="ratings")
+    stars = models.PositiveSmallIntegerField()
+    review = models.TextField(blank=True, max_length=REVIEW_MAX_LENGTH)
+    created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    helpful_count = models.PositiveIntegerField(default=0)
+    flag_count = models.PositiveIntegerField(default=0, help_text="Open (unresolved) flags.")
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="rating_stars_1_to_5"),
+            models.UniqueConstraint(
+                fields=["author", "lesson"], condition=Q(lesson__isnull=False), name="rating_once_per_lesson"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "course"], condition=Q(lesson__isnull=True), name="rating_once_per_course"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["lesson", "-helpful_count", "-created_at"],
+                name="rating_lesson_reviews",
+                condition=~Q(review="") & Q(hidden_at=None),
+            ),
+            models.Index(fields=["course", "lesson"], name="rating_course_lesson"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stars}★ by {self.author_id} on {self.lesson_id or self.course_id}"
+
+    is_deleted = False  # Reviews are withdrawn (deleted), never soft-deleted: the duck type of `Post`.
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def on_course(self) -> bool:
+        return self.lesson_id is None
+
+    def get_absolute_url(self) -> str:
+        target = self.course if self.on_course else self.lesson
+        return f"{target.url}#review-{self.activity_id}"
+
+    def xapi_activity(self) -> ActivityRef:
+        target = self.course if self.on_course else self.lesson
+        return ActivityRef(kind="review", key=self.activity_id, name=f"Review of “{target.title[:180]}”")
+
+
+class RatingSummary(models.Model):
+    """Running totals of a lesson's ratings (or a course's course-level ratings), kept by the rating services.
+
+    Pages read this one row instead of aggregating every rating per request. Services lock it
+    (select_for_update) before touching a rating of its target, so per-star counts, `total` and
+    `count` stay exact under concurrency; `review_count` counts visible reviews (for paging).
+    """
+
+    lesson = models.OneToOneField(
+        "courses.LessonPage", null=True, blank=True, on_delete=models.CASCADE, related_name="rating_summary"
+    )
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="rating_summaries")
+    count = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0, help_text="Sum of the stars.")
+    stars_1 = models.PositiveIntegerField(default=0)
+    stars_2 = models.PositiveIntegerField(default=0)
+    stars_3 = models.PositiveIntegerField(default=0)
+    stars_4 = models.PositiveIntegerField(default=0)
+    stars_5 = models.PositiveIntegerField(default=0)
+    review_count = models.PositiveIntegerField(default=0, help_text="Visible reviews (with text, not hidden).")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course"], condition=Q(lesson__isnull=True), name="rating_summary_course")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} ratings of {self.lesson_id or self.course_id}"
+
+    @property
+    def average(self) -> float | None:
+        return self.total / self.count if self.count else None
+
+    def distribution(self) -> list[tuple[int, int, int]]:
+        """(stars, count, percent of all ratings), 5 down to 1."""
+        rows = []
+        for stars in range(5, 0, -1):
+            number = getattr(self, f"stars_{stars}")
+            rows.append((stars, number, round(100 * number / self.count) if self.count else 0))
+        return rows

@@ -13,10 +13,36 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from . import permissions
-from .models import Flag, ModerationAction, Notification, PostRevision, Reply, Subscription, Thread, ThreadKind, Vote
+from .models import (
+    Flag,
+    ModerationAction,
+    Notification,
+    PostRevision,
+    Rating,
+    RatingSummary,
+    Reply,
+    Subscription,
+    Thread,
+    ThreadKind,
+    Vote,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -356,12 +382,14 @@ def unread_notification_count(*, user: Viewer, fresh: bool = False) -> int:
 
 @dataclass
 class QueueItem:
-    post: Thread | Reply
-    thread: Thread
+    post: Thread | Reply | Rating
+    thread: Thread | None
     flags: list[Flag]
 
     @property
     def kind(self) -> str:
+        if isinstance(self.post, Rating):
+            return "review"
         return "thread" if isinstance(self.post, Thread) else "reply"
 
 
@@ -387,11 +415,20 @@ def moderation_queue(*, viewer: Viewer, limit: int = 100) -> dict[str, Any]:
     )
     items = [QueueItem(post=t, thread=t, flags=t.open_flags) for t in threads]
     items += [QueueItem(post=r, thread=r.thread, flags=r.open_flags) for r in replies]
+    reviews = (
+        Rating.objects.filter(pending)
+        .exclude(review="")
+        .select_related("author", "lesson", "course")
+        .defer("lesson__body", "course__description")
+        .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flags"))
+        .order_by("-flag_count", "-pk")[:limit]
+    )
+    items += [QueueItem(post=r, thread=None, flags=r.open_flags) for r in reviews]
     items.sort(key=lambda item: (-item.post.flag_count, item.post.hidden_at is None, -item.post.pk))
     log = list(
-        ModerationAction.objects.select_related("moderator", "target_user", "thread", "reply").order_by("-created_at")[
-            :30
-        ]
+        ModerationAction.objects.select_related("moderator", "target_user", "thread", "reply", "rating").order_by(
+            "-created_at"
+        )[:30]
     )
     return {"items": items, "log": log, "allowed": True}
 
@@ -416,3 +453,207 @@ def routing_for_thread(*, thread: Thread, viewer: Viewer) -> dict[str, Any] | No
         "declined": mine not in (False, None),
         "answered": thread.is_answered,
     }
+
+
+# --- ratings and reviews --------------------------------------------------------------------------
+
+REVIEWS_ON_PANEL = 5
+REVIEWS_PER_PAGE = 20
+
+
+@dataclass
+class RatingPanel:
+    """What a lesson's (or course's) ratings panel shows one viewer.
+
+    `summary` is the running-totals row (an empty one when nobody rated yet); `lessons_summary` is,
+    on a course, the pooled totals of its lessons' ratings; `mine` the viewer's own rating.
+    """
+
+    lesson: LessonPage | None
+    course: CoursePage
+    summary: RatingSummary
+    mine: Rating | None = None
+    reviews: list[Rating] = field(default_factory=list)
+    voted: set[int] = field(default_factory=set)
+    can_rate: bool = False
+    can_read_reviews: bool = False
+    rate_blocked_reason: str = ""
+    lessons_summary: RatingSummary | None = None
+
+    @property
+    def more_reviews(self) -> bool:
+        return self.summary.review_count > len(self.reviews)
+
+    @property
+    def on_course(self) -> bool:
+        return self.lesson is None
+
+
+def _summary_with_mine(
+    lesson: LessonPage | None, course: CoursePage, viewer: Viewer
+) -> tuple[RatingSummary, Rating | None]:
+    """The summary row and the viewer's rating in ONE query: the rating's fields ride along as subqueries.
+
+    A viewer's rating implies the summary row exists (the service creates it first), so a missing
+    row means no ratings at all.
+    """
+    target = {"lesson": lesson} if lesson is not None else {"course": course, "lesson": None}
+    rows = RatingSummary.objects.filter(**target)
+    fields = ("pk", "stars", "review", "created_at", "edited_at", "hidden_at", "activity_id", "helpful_count")
+    if permissions.signed_in(viewer):
+        mine = Rating.objects.filter(author=viewer, **target)
+        rows = rows.annotate(**{f"mine_{name}": Subquery(mine.values(name)[:1]) for name in fields})
+    summary = rows.first()
+    if summary is None:
+        return RatingSummary(lesson=lesson, course=course), None
+    mine_rating = None
+    if getattr(summary, "mine_pk", None) is not None:
+        mine_rating = Rating(
+            author=viewer, lesson=lesson, course=course, **{name: getattr(summary, f"mine_{name}") for name in fields}
+        )
+    return summary, mine_rating
+
+
+def _reviews(lesson: LessonPage | None, course: CoursePage, viewer: Viewer) -> QuerySet[Rating]:
+    """Visible reviews (with text, not hidden), most helpful first, each with whether the viewer voted for it."""
+    target = {"lesson": lesson} if lesson is not None else {"course": course, "lesson": None}
+    reviews = (
+        Rating.objects.filter(hidden_at=None, **target)
+        .exclude(review="")
+        .select_related("author")
+        .order_by("-helpful_count", "-created_at", "-pk")
+    )
+    if permissions.signed_in(viewer):
+        reviews = reviews.annotate(viewer_voted=Exists(Vote.objects.filter(user=viewer, rating=OuterRef("pk"))))
+    return reviews
+
+
+def _attach(reviews: list[Rating], lesson: LessonPage | None, course: CoursePage) -> set[int]:
+    for review in reviews:
+        review.course = course
+        if lesson is not None:
+            review.lesson = lesson
+    return {review.pk for review in reviews if getattr(review, "viewer_voted", False)}
+
+
+def rating_panel(
+    *, viewer: Viewer, course: CoursePage, lesson: LessonPage | None = None, enrolment: Any = None
+) -> RatingPanel:
+    """The ratings panel of a lesson (or, with no lesson, the course's own reviews).
+
+    At most two queries for a signed-in enrolled learner, whatever the number of ratings: the
+    summary row with the viewer's rating, then the first reviews with the viewer's votes (skipped
+    when there are none). The average and histogram are public; reviews are for signed-in people.
+    `enrolment` is the viewer's active enrolment when the caller already read it (the lesson page
+    did); may-rate for a lesson then means enrolled (the page view records the lesson as opened),
+    and for a course, completed.
+    """
+    summary, mine = _summary_with_mine(lesson, course, viewer)
+    panel = RatingPanel(lesson=lesson, course=course, summary=summary, mine=mine)
+    signed_in = permissions.signed_in(viewer)
+    panel.can_read_reviews = signed_in
+    if signed_in:
+        if enrolment is None:
+            panel.rate_blocked_reason = "Enrol in this course to rate it."
+        elif lesson is None and enrolment.completed_at is None:
+            panel.rate_blocked_reason = "You can review the course once you've completed it."
+        else:
+            panel.can_rate = True
+    if panel.can_read_reviews and summary.review_count:
+        panel.reviews = list(_reviews(lesson, course, viewer)[:REVIEWS_ON_PANEL])
+        panel.voted = _attach(panel.reviews, lesson, course)
+    return panel
+
+
+def course_rating_panel(*, viewer: Viewer, course: CoursePage, enrolment: Any = None) -> RatingPanel:
+    """The course page's panel: the course-level reviews panel plus its lessons' pooled rating (one more query).
+
+    Course rating = the mean of all its lessons' ratings, pooled (sum of stars / number of ratings),
+    so a lesson rated by 200 people weighs more than one rated by 2 rather than as much.
+    """
+    panel = rating_panel(viewer=viewer, course=course, enrolment=enrolment)
+    names = ("count", "total", "stars_1", "stars_2", "stars_3", "stars_4", "stars_5")
+    totals = RatingSummary.objects.filter(course=course, lesson__isnull=False, lesson__live=True).aggregate(
+        **{name: Coalesce(Sum(name), 0) for name in names}
+    )
+    panel.lessons_summary = RatingSummary(course=course, **totals)
+    return panel
+
+
+def reviews_page(
+    *, viewer: Viewer, course: CoursePage, lesson: LessonPage | None = None, page: int | str = 1
+) -> tuple[Page, set[int]]:
+    """All visible reviews of a lesson or course, 20 a page, most helpful first; signed-in viewers only."""
+    if not permissions.signed_in(viewer):
+        raise PermissionError("Log in to read reviews.")
+    paginator = Paginator(_reviews(lesson, course, viewer), REVIEWS_PER_PAGE)
+    result = paginator.get_page(page)
+    reviews = list(result.object_list)
+    result.object_list = reviews
+    return result, _attach(reviews, lesson, course)
+
+
+def review_for_viewer(*, review_id: Any, viewer: Viewer) -> Rating | None:
+    """A review the viewer may act on (vote, flag, moderate): visible to them, else None (views 404).
+
+    Hidden reviews are visible to moderators and the course's authors only.
+    """
+    if not permissions.signed_in(viewer):
+        return None
+    review = (
+        Rating.objects.select_related("author", "lesson", "course").filter(activity_id=review_id).exclude(review="")
+    ).first()
+    if review is None:
+        return None
+    if review.is_hidden and not access_for(viewer=viewer, course=review.course).is_staff:
+        return None
+    return review
+
+
+def _editable_courses(viewer: Viewer) -> QuerySet[CoursePage] | None:
+    """Courses whose ratings the viewer may see in the admin report; None means all (Analysts, superusers)."""
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    from courses.models import CoursePage
+    from insights.permissions import is_analyst
+
+    if is_analyst(viewer):
+        return None
+    editable = PagePermissionPolicy().instances_user_has_any_permission_for(viewer, ["change"])
+    return CoursePage.objects.filter(Q(pk__in=editable.values("pk")) | Q(authors=viewer)).distinct()
+
+
+def lesson_rating_report(*, viewer: Viewer, limit: int = 200) -> dict[str, Any]:
+    """Rated lessons, lowest average first, for the courses the viewer can edit (all for Analysts/superusers).
+
+    Reads the summary rows (no aggregation over ratings): a fixed number of queries. Each row also
+    carries its three most recent reviews, including hidden ones (marked), so authors see the words
+    behind a low score.
+    """
+    if not permissions.signed_in(viewer):
+        return {"rows": [], "allowed": False}
+    courses = _editable_courses(viewer)
+    summaries = RatingSummary.objects.filter(lesson__isnull=False, count__gt=0, lesson__live=True)
+    if courses is not None:
+        summaries = summaries.filter(course__in=courses.values("pk"))
+    rows = list(
+        summaries.select_related("lesson", "course")
+        .defer("lesson__body", "course__description")
+        .annotate(avg=ExpressionWrapper(F("total") * 1.0 / F("count"), output_field=FloatField()))
+        .order_by("avg", "-count", "lesson__path")[:limit]
+    )
+    latest: dict[int, list[Rating]] = {}
+    if rows:
+        recent = (
+            Rating.objects.filter(lesson_id__in=[row.lesson_id for row in rows])
+            .exclude(review="")
+            .select_related("author")
+            .annotate(rank=Window(RowNumber(), partition_by=[F("lesson_id")], order_by=[F("created_at").desc()]))
+            .order_by("lesson_id", "-created_at")
+        )
+        for review in recent:
+            if review.rank <= 3:
+                latest.setdefault(review.lesson_id, []).append(review)
+    for row in rows:
+        row.recent_reviews = latest.get(row.lesson_id, [])
+    return {"rows": rows, "allowed": True, "all_courses": courses is None}

@@ -32,12 +32,13 @@ from django.utils import timezone
 
 from insights.services import statement_record
 from insights.xapi import vocabulary as xapi
-from insights.xapi.activities import StatementContext
+from insights.xapi.activities import StatementContext, StatementResult
 
 from . import permissions
 from .markdown import MAX_MARKDOWN_LENGTH, render_markdown
 from .mentions import mentioned_usernames
 from .models import (
+    REVIEW_MAX_LENGTH,
     EmailMode,
     Flag,
     FlagReason,
@@ -50,6 +51,8 @@ from .models import (
     NotificationPreference,
     PostRevision,
     QuestionRoute,
+    Rating,
+    RatingSummary,
     Reply,
     RouteHop,
     Subscription,
@@ -67,6 +70,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Post = Thread | Reply
+# What flags, helpful votes and moderation act on: posts, and reviews (ratings with text).
+Flaggable = Thread | Reply | Rating
 TITLE_MAX_LENGTH = 200
 DUPLICATE_WINDOW = timedelta(seconds=60)
 UNSUBSCRIBE_SALT = "discussions.unsubscribe"
@@ -173,8 +178,17 @@ def _thread_of(post: Post) -> Thread:
     return post if isinstance(post, Thread) else post.thread
 
 
-def _post_context(post: Post, actor: User, extensions: dict | None = None) -> StatementContext:
-    """parent = the post's container (lesson for a thread, thread for a reply); grouping = its ancestors."""
+def _course_of(post: Flaggable) -> CoursePage:
+    return post.course if isinstance(post, Rating) else _thread_of(post).course
+
+
+def _post_context(post: Flaggable, actor: User, extensions: dict | None = None) -> StatementContext:
+    """parent = the post's container (lesson for a thread, thread for a reply); grouping = its ancestors.
+
+    A review's container is the lesson it rates (grouping the course), or the course for a course review.
+    """
+    if isinstance(post, Rating):
+        return _rating_context(post, actor, extensions)
     thread = _thread_of(post)
     lesson, course = thread.lesson, thread.course
     if isinstance(post, Thread):
@@ -186,18 +200,27 @@ def _post_context(post: Post, actor: User, extensions: dict | None = None) -> St
     )
 
 
-def _locked(post: Post) -> Post:
+def _locked(post: Flaggable) -> Flaggable:
     """Re-read the post under a row lock: counters and state changes serialise per post."""
     model = type(post)
-    fresh = model.objects.select_for_update().get(pk=post.pk)
-    if isinstance(fresh, Reply):
+    try:
+        fresh = model.objects.select_for_update().get(pk=post.pk)
+    except model.DoesNotExist as error:
+        raise DiscussionError("That review has been withdrawn.") from error
+    if isinstance(fresh, Rating):
+        fresh.lesson, fresh.course = post.lesson, post.course
+    elif isinstance(fresh, Reply):
         fresh.thread = Thread.objects.select_related("lesson", "course").get(pk=fresh.thread_id)
     else:
         fresh.lesson, fresh.course = post.lesson, post.course
     return fresh
 
 
-def _require_live(post: Post) -> None:
+def _require_live(post: Flaggable) -> None:
+    if isinstance(post, Rating):
+        if post.is_hidden:
+            raise DiscussionError("That review is hidden while moderators review it.")
+        return
     if post.is_deleted:
         raise DiscussionError("That post has been deleted.")
     if post.is_hidden:
@@ -207,7 +230,9 @@ def _require_live(post: Post) -> None:
         raise DiscussionError("That thread is no longer available.")
 
 
-def _target(post: Post) -> dict[str, Post]:
+def _target(post: Flaggable) -> dict[str, Flaggable]:
+    if isinstance(post, Rating):
+        return {"rating": post}
     return {"thread": post} if isinstance(post, Thread) else {"reply": post}
 
 
@@ -399,18 +424,18 @@ def post_delete(*, actor: User, post: Post) -> Post:
 # --- votes and answers ----------------------------------------------------------------------------
 
 
-def vote_toggle(*, user: User, post: Post) -> bool:
-    """Toggle the person's helpful vote; True if they now vote for it. Records `voted-up` or `unvoted`.
+def vote_toggle(*, user: User, post: Flaggable) -> bool:
+    """Toggle the person's helpful vote on a post or a review; True if they now vote for it.
 
-    One vote per person and post (a conditional unique constraint backs this up); the post's
-    `helpful_count` moves with it under the post's row lock.
+    Records `voted-up` or `unvoted`. One vote per person and post (a conditional unique constraint
+    backs this up); the post's `helpful_count` moves with it under the post's row lock.
     """
-    _require_participant(user, _thread_of(post).course)
+    _require_participant(user, _course_of(post))
     with transaction.atomic():
         post = _locked(post)
         _require_live(post)
         if post.author_id == user.pk:
-            raise DiscussionError("You can't vote for your own post.")
+            raise DiscussionError(f"You can't vote for your own {_noun(post)}.")
         now = timezone.now()
         existing = Vote.objects.filter(user=user, **_target(post)).first()
         if existing is None:
@@ -498,17 +523,25 @@ def _require_can_accept(user: User, thread: Thread) -> None:
 # --- flags and moderation -------------------------------------------------------------------------
 
 
-def _log(moderator: User | None, action: str, post: Post | None = None, **fields) -> ModerationAction:
+def _noun(post: Flaggable) -> str:
+    return "review" if isinstance(post, Rating) else "post"
+
+
+def _log(moderator: User | None, action: str, post: Flaggable | None = None, **fields) -> ModerationAction:
     return ModerationAction.objects.create(
         moderator=moderator, action=action, created_at=timezone.now(), **(_target(post) if post else {}), **fields
     )
 
 
-def _set_hidden(post: Post, hidden_at: datetime | None, reason: str) -> None:
-    """Hide or show a post, keeping the thread's visible reply count right."""
+def _set_hidden(post: Flaggable, hidden_at: datetime | None, reason: str) -> None:
+    """Hide or show a post, keeping the thread's visible reply count (or the summary's review count) right."""
     was_visible = not post.is_hidden
     post.hidden_at, post.hidden_reason = hidden_at, reason
     post.save(update_fields=["hidden_at", "hidden_reason"])
+    if isinstance(post, Rating):
+        if post.review and was_visible != (hidden_at is None):
+            _summary_of(post).update(review_count=F("review_count") + (1 if hidden_at is None else -1))
+        return
     if isinstance(post, Reply) and not post.is_deleted and was_visible != (hidden_at is None):
         delta = 1 if hidden_at is None else -1
         Thread.objects.filter(pk=post.thread_id).update(reply_count=F("reply_count") + delta)
@@ -516,7 +549,7 @@ def _set_hidden(post: Post, hidden_at: datetime | None, reason: str) -> None:
             Thread.objects.filter(pk=post.thread_id).update(accepted_reply=None)
 
 
-def _resolve_flags(post: Post, moderator: User, resolution: str) -> int:
+def _resolve_flags(post: Flaggable, moderator: User, resolution: str) -> int:
     resolved = Flag.objects.filter(resolved_at=None, **_target(post)).update(
         resolution=resolution, resolved_at=timezone.now(), resolved_by=moderator
     )
@@ -525,30 +558,30 @@ def _resolve_flags(post: Post, moderator: User, resolution: str) -> int:
     return resolved
 
 
-def flag_create(*, user: User, post: Post, reason: str, note: str = "") -> Flag:
-    """Flag a post with a reason. Records `flag-as-inappropriate` with the flag-reason extension.
+def flag_create(*, user: User, post: Flaggable, reason: str, note: str = "") -> Flag:
+    """Flag a post or a review with a reason. Records `flag-as-inappropriate` with the flag-reason extension.
 
     At DISCUSSIONS_FLAG_HIDE_THRESHOLD open flags the post is hidden pending review (logged as an
     automatic action). One open flag per person and post; flagging your own post is refused.
     """
     if reason not in FlagReason.values:
-        raise DiscussionError("Choose why you're flagging this post.")
+        raise DiscussionError(f"Choose why you're flagging this {_noun(post)}.")
     note = " ".join((note or "").split())[:500]
-    _require_participant(user, _thread_of(post).course)
+    _require_participant(user, _course_of(post))
     with transaction.atomic():
         post = _locked(post)
         if post.is_deleted:
             raise DiscussionError("That post has been deleted.")
         if post.author_id == user.pk:
-            raise DiscussionError("You can't flag your own post; edit or delete it instead.")
+            raise DiscussionError(f"You can't flag your own {_noun(post)}; edit or delete it instead.")
         if Flag.objects.filter(user=user, resolved_at=None, **_target(post)).exists():
-            raise DiscussionError("You've already flagged this post; moderators will look at it.")
+            raise DiscussionError(f"You've already flagged this {_noun(post)}; moderators will look at it.")
         now = timezone.now()
         try:
             with transaction.atomic():
                 flag = Flag.objects.create(user=user, reason=reason, note=note, created_at=now, **_target(post))
         except IntegrityError as error:
-            raise DiscussionError("You've already flagged this post; moderators will look at it.") from error
+            raise DiscussionError(f"You've already flagged this {_noun(post)}; moderators will look at it.") from error
         type(post).objects.filter(pk=post.pk).update(flag_count=F("flag_count") + 1)
         post.flag_count += 1
         if not post.is_hidden and post.flag_count >= flag_hide_threshold():
@@ -564,7 +597,7 @@ def flag_create(*, user: User, post: Post, reason: str, note: str = "") -> Flag:
         return flag
 
 
-def post_hide(*, moderator: User, post: Post, reason: str) -> Post:
+def post_hide(*, moderator: User, post: Flaggable, reason: str) -> Flaggable:
     """A moderator hides a post (open flags are upheld). Records `hid`; logged. Hidden twice: no-op."""
     _require_moderator(moderator)
     reason = " ".join((reason or "").split())[:200] or "Hidden by a moderator."
@@ -586,14 +619,14 @@ def post_hide(*, moderator: User, post: Post, reason: str) -> Post:
         return post
 
 
-def post_restore(*, moderator: User, post: Post, reason: str = "") -> Post:
+def post_restore(*, moderator: User, post: Flaggable, reason: str = "") -> Flaggable:
     """A moderator shows a hidden post again and closes its flags. Records `restored`; logged."""
     _require_moderator(moderator)
     reason = " ".join((reason or "").split())[:200]
     with transaction.atomic():
         post = _locked(post)
         if not post.is_hidden:
-            raise DiscussionError("That post isn't hidden.")
+            raise DiscussionError(f"That {_noun(post)} isn't hidden.")
         now = timezone.now()
         _resolve_flags(post, moderator, FlagResolution.RESTORED)
         _set_hidden(post, None, "")
@@ -606,7 +639,7 @@ def post_restore(*, moderator: User, post: Post, reason: str = "") -> Post:
         return post
 
 
-def flags_dismiss(*, moderator: User, post: Post, reason: str = "") -> int:
+def flags_dismiss(*, moderator: User, post: Flaggable, reason: str = "") -> int:
     """A moderator decides the open flags were wrong: they are closed, and a post they hid is shown again.
 
     Records `dismissed` (and `restored` when it un-hides); logged. Returns how many flags closed.
@@ -617,7 +650,7 @@ def flags_dismiss(*, moderator: User, post: Post, reason: str = "") -> int:
         post = _locked(post)
         count = _resolve_flags(post, moderator, FlagResolution.DISMISSED)
         if not count:
-            raise DiscussionError("That post has no open flags.")
+            raise DiscussionError(f"That {_noun(post)} has no open flags.")
         now = timezone.now()
         _log(moderator, ModerationAction.Action.DISMISS, post, reason=reason, target_user_id=post.author_id)
         extensions = {xapi.MODERATION_REASON: reason} if reason else {}
@@ -705,6 +738,210 @@ def user_mute(*, moderator: User, user: User, days: int, reason: str) -> Mute:
             timestamp=now,
         )
         return mute
+
+
+# --- ratings and reviews --------------------------------------------------------------------------
+
+
+class RatingError(DiscussionError):
+    """A rating that cannot be stored; the message is shown to the person as is."""
+
+
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+
+
+def clean_review(review: str) -> str:
+    """Reviews are plain text (escaped on output): control characters dropped, blank lines squeezed, length-limited."""
+    text = (review or "").replace("\r\n", "\n").translate(_CONTROL).strip()
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    if len(text) > REVIEW_MAX_LENGTH:
+        raise RatingError(f"Keep your review under {REVIEW_MAX_LENGTH:,} characters (it has {len(text):,}).")
+    return text
+
+
+def clean_stars(stars: object) -> int:
+    try:
+        value = int(str(stars).strip())
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 5:
+        raise RatingError("Choose from 1 to 5 stars.")
+    return value
+
+
+def _summary_filter(lesson: LessonPage | None, course: CoursePage) -> dict:
+    return {"lesson": lesson} if lesson is not None else {"course": course, "lesson": None}
+
+
+def _summary_of(rating: Rating):
+    return RatingSummary.objects.filter(**_summary_filter(rating.lesson if rating.lesson_id else None, rating.course))
+
+
+def _locked_summary(lesson: LessonPage | None, course: CoursePage) -> RatingSummary:
+    """The target's summary row, created if missing and locked: every rating change on one target queues here.
+
+    INSERT … ON CONFLICT DO NOTHING then SELECT … FOR UPDATE, so two first ratings arriving together
+    both find the one row, and the second waits until the first committed its counts.
+    """
+    RatingSummary.objects.bulk_create([RatingSummary(lesson=lesson, course=course)], ignore_conflicts=True)
+    return RatingSummary.objects.select_for_update().get(**_summary_filter(lesson, course))
+
+
+def _is_visible_review(rating: Rating | None) -> bool:
+    return bool(rating is not None and rating.review and not rating.is_hidden)
+
+
+def _rating_target(lesson: LessonPage | None, course: CoursePage | None) -> tuple[LessonPage | None, CoursePage]:
+    from courses.models import CoursePage
+
+    if lesson is None and course is None:
+        raise ValueError("rating needs a lesson or a course")
+    if lesson is not None and course is None:
+        course = CoursePage.objects.parent_of(lesson).get()
+    return lesson, course
+
+
+def _rating_context(rating: Rating, actor: User, extensions: dict | None = None) -> StatementContext:
+    if rating.lesson_id:
+        parent, grouping = [rating.lesson.xapi_activity()], [rating.course.xapi_activity()]
+    else:
+        parent, grouping = [rating.course.xapi_activity()], []
+    return StatementContext(
+        registration=_registration(actor, rating.course), parent=parent, grouping=grouping,
+        extensions=extensions or {},
+    )  # fmt: skip
+
+
+def _rated_context(lesson: LessonPage | None, course: CoursePage, actor: User) -> StatementContext:
+    """`rated`/`unrated` are about the lesson (parent: its course) or the course itself."""
+    return StatementContext(
+        registration=_registration(actor, course), parent=[course.xapi_activity()] if lesson is not None else []
+    )
+
+
+def _require_may_rate(author: User, lesson: LessonPage | None, course: CoursePage) -> None:
+    from courses.models import Enrolment, LessonProgress
+
+    # Read fresh (not the per-request cache): completing the course a moment ago must count.
+    enrolment = Enrolment.objects.filter(user=author, course=course, unenrolled_at__isnull=True).first()
+    if enrolment is None:
+        raise RatingError("Enrol in this course to rate it.")
+    if lesson is not None:
+        if not LessonProgress.objects.filter(user=author, lesson=lesson).exists():
+            raise RatingError("Open the lesson before you rate it.")
+    elif enrolment.completed_at is None:
+        raise RatingError("You can review the course once you've completed it.")
+
+
+def rating_set(
+    *,
+    author: User,
+    stars: int | str,
+    review: str = "",
+    lesson: LessonPage | None = None,
+    course: CoursePage | None = None,
+) -> Rating:
+    """Rate a lesson the person has opened (or, with no lesson, a course they completed) 1–5, with an optional review.
+
+    One rating per person and target: rating again edits it (stars and review); the same stars and
+    text again is a no-op. Records `rated` (object the lesson or course; result.score raw/min/max/
+    scaled, response = the review). The target's `RatingSummary` row is locked first, so concurrent
+    ratings serialise and its counts move by exact F() deltas; a unique constraint backs up "one
+    rating" should anything bypass the lock. A muted person may still rate, but not write a review.
+    """
+    stars = clean_stars(stars)
+    review = clean_review(review)
+    lesson, course = _rating_target(lesson, course)
+    if not permissions.signed_in(author):
+        raise RatingError("Log in to rate.")
+    _require_may_rate(author, lesson, course)
+    if review and (mute := active_mute(author)) is not None:
+        raise RatingError(
+            f"A moderator has paused your posting until {timezone.localtime(mute.until):%d %b %Y, %H:%M}: "
+            "you can still rate, without a review."
+        )
+    with transaction.atomic():
+        summary = _locked_summary(lesson, course)
+        target = {"lesson": lesson} if lesson is not None else {"course": course, "lesson": None}
+        existing = Rating.objects.filter(author=author, **target).first()
+        now = timezone.now()
+        changes: dict = {}
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    rating = Rating.objects.create(
+                        author=author, lesson=lesson, course=course, stars=stars, review=review, created_at=now
+                    )
+            except IntegrityError as error:
+                raise RatingError("You've already rated this; change your rating instead.") from error
+            changes = {"count": F("count") + 1, "total": F("total") + stars, f"stars_{stars}": F(f"stars_{stars}") + 1}
+            if _is_visible_review(rating):
+                changes["review_count"] = F("review_count") + 1
+        else:
+            if existing.stars == stars and existing.review == review:
+                existing.lesson, existing.course = lesson, course
+                return existing
+            rating = existing
+            was_visible = _is_visible_review(rating)
+            if rating.stars != stars:
+                changes = {
+                    "total": F("total") + (stars - rating.stars),
+                    f"stars_{rating.stars}": F(f"stars_{rating.stars}") - 1,
+                    f"stars_{stars}": F(f"stars_{stars}") + 1,
+                }
+            rating.stars, rating.review, rating.edited_at = stars, review, now
+            rating.save(update_fields=["stars", "review", "edited_at"])
+            delta = int(_is_visible_review(rating)) - int(was_visible)
+            if delta:
+                changes["review_count"] = F("review_count") + delta
+        if changes:
+            RatingSummary.objects.filter(pk=summary.pk).update(**changes)
+        rating.lesson, rating.course = lesson, course
+        statement_record(
+            actor=author,
+            verb=xapi.RATED,
+            object=(lesson or course).xapi_activity(),
+            result=StatementResult(
+                score_raw=stars, score_min=1, score_max=5, score_scaled=(stars - 1) / 4, response=review or None
+            ),
+            context=_rated_context(lesson, course, author),
+            timestamp=now,
+        )
+        return rating
+
+
+def rating_withdraw(*, author: User, lesson: LessonPage | None = None, course: CoursePage | None = None) -> bool:
+    """Withdraw the person's rating of a lesson (or course) with its review, votes and flags. False if none.
+
+    Records the minted `unrated` as a new fact rather than voiding the `rated` statements: they
+    stay true about the past (and there may be several, one per edit), as `unvoted` does for votes.
+    Counts leave the summary under its row lock.
+    """
+    lesson, course = _rating_target(lesson, course)
+    with transaction.atomic():
+        summary = _locked_summary(lesson, course)
+        target = {"lesson": lesson} if lesson is not None else {"course": course, "lesson": None}
+        rating = Rating.objects.filter(author=author, **target).first()
+        if rating is None:
+            return False
+        changes = {
+            "count": F("count") - 1,
+            "total": F("total") - rating.stars,
+            f"stars_{rating.stars}": F(f"stars_{rating.stars}") - 1,
+        }
+        if _is_visible_review(rating):
+            changes["review_count"] = F("review_count") - 1
+        rating.delete()
+        RatingSummary.objects.filter(pk=summary.pk).update(**changes)
+        statement_record(
+            actor=author,
+            verb=xapi.UNRATED,
+            object=(lesson or course).xapi_activity(),
+            context=_rated_context(lesson, course, author),
+            timestamp=timezone.now(),
+        )
+        return True
 
 
 # --- subscriptions and notifications --------------------------------------------------------------

@@ -24,11 +24,30 @@ urlpatterns = [
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("preview/", views.preview, name="preview"),
+    path("lessons/<int:lesson_id>/rating/", views.rate_lesson, name="rate_lesson"),
+    path("lessons/<int:lesson_id>/reviews/", views.reviews_lesson, name="reviews_lesson"),
+    path("courses/<int:course_id>/rating/", views.rate_course, name="rate_course"),
+    path("courses/<int:course_id>/reviews/", views.reviews_course, name="reviews_course"),
 ]
 
 for action in ("pin", "unpin", "close", "reopen"):
     urlpatterns.append(
         path(f"threads/<uuid:thread_id>/{action}/", views.moderate_thread, {"action": action}, name=f"thread_{action}")
+    )
+
+# Reviews (ratings with text) are voted on, flagged and moderated like posts, at the same views.
+for action in ("vote", "flag"):
+    urlpatterns.append(
+        path(f"reviews/<uuid:post_id>/{action}/", getattr(views, action), {"kind": "review"}, name=f"review_{action}")
+    )
+for action in ("hide", "restore", "dismiss"):
+    urlpatterns.append(
+        path(
+            f"reviews/<uuid:post_id>/{action}/",
+            views.moderate_post,
+            {"kind": "review", "action": action},
+            name=f"review_{action}",
+        )
     )
 
 for kind, plural in POST_KINDS.items():

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from courses.models import CoursePage, LessonPage
 
-from . import selectors, services
-from .forms import EditForm, FlagForm, MuteForm, PreferenceForm, ReasonForm, ReplyForm, ThreadForm
+from . import permissions, selectors, services
+from .forms import EditForm, FlagForm, MuteForm, PreferenceForm, RatingForm, ReasonForm, ReplyForm, ThreadForm
 from .markdown import render_markdown
-from .models import Reply, Thread
+from .models import Rating, Reply, Thread
 from .services import DiscussionError
 
 KINDS = {"thread": Thread, "reply": Reply}
@@ -43,9 +43,14 @@ def _thread_or_404(request: HttpRequest, thread_id) -> Thread:
     return thread
 
 
-def _post_or_404(request: HttpRequest, kind: str, post_id) -> Thread | Reply:
+def _post_or_404(request: HttpRequest, kind: str, post_id) -> Thread | Reply | Rating:
     if kind == "thread":
         return _thread_or_404(request, post_id)
+    if kind == "review":
+        review = selectors.review_for_viewer(review_id=post_id, viewer=request.user)
+        if review is None:
+            raise Http404("No such review")
+        return review
     reply = selectors.reply_for_viewer(reply_id=post_id, viewer=request.user)
     if reply is None:
         raise Http404("No such reply")
@@ -253,6 +258,9 @@ def flag(request: HttpRequest, kind: str, post_id) -> HttpResponse:
         status = 400
     else:
         form = FlagForm()
+    if kind == "review":
+        context = {"form": form, "review": post}
+        return TemplateResponse(request, "discussions/rating_flag_form.html", context, status=status)
     thread = post if kind == "thread" else post.thread
     context = {"form": form, "post": post, "kind": kind, "thread": thread}
     return TemplateResponse(request, "discussions/flag_form.html", context, status=status)
@@ -438,3 +446,79 @@ def route_decline(request: HttpRequest, thread_id) -> HttpResponse:
     else:
         messages.success(request, "Thanks for saying so: we won't ask you about this question again.")
     return redirect(thread.get_absolute_url())
+
+
+# --- ratings and reviews --------------------------------------------------------------------------
+
+
+def _course_or_404(course_id: int) -> CoursePage:
+    return get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
+
+
+def _rating_form(request: HttpRequest, *, course: CoursePage, lesson: LessonPage | None) -> HttpResponse:
+    """GET: the rating form on its own page (to edit, or without the lesson page). POST: set or withdraw.
+
+    Errors (bad stars, too long a review, not opened, not completed) re-show the form with a 400 and
+    the message; nothing is stored then. Success goes back to the panel on the lesson or course page.
+    """
+    target = lesson or course
+    back = f"{target.url}#ratings"
+    panel = selectors.rating_panel(
+        viewer=request.user, course=course, lesson=lesson, enrolment=permissions.active_enrolment(request.user, course)
+    )
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "withdraw":
+            withdrawn = services.rating_withdraw(author=request.user, lesson=lesson, course=course)
+            if withdrawn:
+                messages.success(request, "Your rating is withdrawn.")
+            return redirect(back)
+        form = RatingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.rating_set(author=request.user, lesson=lesson, course=course, **form.cleaned_data)
+            except DiscussionError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Thanks: your rating is saved.")
+                return redirect(back)
+        status = 400
+    else:
+        mine = panel.mine
+        form = RatingForm(initial={"stars": mine.stars, "review": mine.review} if mine else None)
+    context = {"form": form, "panel": panel, "target": target, "course": course, "lesson": lesson}
+    return TemplateResponse(request, "discussions/rating_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate_lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson, course = _lesson_and_course(lesson_id)
+    return _rating_form(request, course=course, lesson=lesson)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate_course(request: HttpRequest, course_id: int) -> HttpResponse:
+    return _rating_form(request, course=_course_or_404(course_id), lesson=None)
+
+
+def _reviews(request: HttpRequest, *, course: CoursePage, lesson: LessonPage | None) -> HttpResponse:
+    page, voted = selectors.reviews_page(
+        viewer=request.user, course=course, lesson=lesson, page=request.GET.get("page", 1)
+    )
+    context = {"page": page, "reviews": page.object_list, "voted": voted, "target": lesson or course, "course": course}
+    return TemplateResponse(request, "discussions/rating_reviews.html", context)
+
+
+@login_required
+@require_GET
+def reviews_lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson, course = _lesson_and_course(lesson_id)
+    return _reviews(request, course=course, lesson=lesson)
+
+
+@login_required
+@require_GET
+def reviews_course(request: HttpRequest, course_id: int) -> HttpResponse:
+    return _reviews(request, course=_course_or_404(course_id), lesson=None)

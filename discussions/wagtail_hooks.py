@@ -1,4 +1,5 @@
-"""Wagtail admin: the discussion moderation queue (/admin/discussions/moderation/) for the Moderators group."""
+"""Wagtail admin: the discussion moderation queue (/admin/discussions/moderation/) for the Moderators group,
+and the lesson ratings report (/admin/discussions/ratings/) for authors, Analysts and superusers."""
 
 from __future__ import annotations
 
@@ -54,6 +55,57 @@ def register_moderation_urls():
 @hooks.register("register_admin_menu_item")
 def register_moderation_menu_item():
     return ModerationMenuItem("Moderation queue", reverse("discussions_moderation"), icon_name="warning", order=940)
+
+
+def may_see_rating_report(user) -> bool:
+    """Analysts and superusers; authors of a course; anyone Wagtail lets edit some page (the report then filters)."""
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    from insights.permissions import is_analyst
+
+    if not permissions.signed_in(user) or not user.is_active:
+        return False
+    return (
+        is_analyst(user)
+        or user.authored_courses.exists()
+        or PagePermissionPolicy().user_has_any_permission(user, ["change"])
+    )
+
+
+class LessonRatingsReportView(WagtailAdminTemplateMixin, TemplateView):
+    """Rated lessons, lowest average first, with their histogram and latest reviews: what to improve next."""
+
+    template_name = "discussions/admin/rating_report.html"
+    page_title = "Lesson ratings"
+    header_icon = "pick"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not may_see_rating_report(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(selectors.lesson_rating_report(viewer=self.request.user))
+        return context
+
+
+class RatingReportMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return may_see_rating_report(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_rating_report_urls():
+    return [path("discussions/ratings/", LessonRatingsReportView.as_view(), name="discussions_rating_report")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_rating_report_menu_item():
+    return RatingReportMenuItem("Lesson ratings", reverse("discussions_rating_report"), icon_name="pick", order=941)
 
 
 def open_flag_count() -> int:

@@ -50,6 +50,10 @@ def _activity_object(kind: str, key: str):
             posts = Reply.objects.select_related("thread__lesson")
         # Hidden and deleted posts are not described (their text may be what got them hidden).
         return posts.filter(activity_id=key, hidden_at=None, deleted_at=None).first()
+    if kind == "review":
+        from discussions.models import Rating
+
+        return Rating.objects.select_related("lesson", "course").filter(activity_id=key, hidden_at=None).first()
     return None
 
 
@@ -97,7 +101,7 @@ def activity_definition(request: HttpRequest, kind: str, key: str) -> HttpRespon
     if not _wants_json(request):
         if kind == "tag":
             return redirect(f"/courses/?tag={target.slug}")
-        url = target.get_absolute_url() if kind in ("thread", "reply") else target.url
+        url = target.get_absolute_url() if kind in ("thread", "reply", "review") else target.url
         return redirect(url + (f"#block-{key}" if kind == "question" else ""))
     return JsonResponse(payload)
 

@@ -8,7 +8,7 @@ from django import template
 from django.urls import reverse
 
 from discussions import permissions, selectors
-from discussions.models import Reply, Thread
+from discussions.models import Rating, Reply, Thread
 
 register = template.Library()
 
@@ -45,7 +45,9 @@ def course_unanswered(context: dict[str, Any]) -> dict[str, Any] | None:
 
 
 @register.filter
-def post_kind(post: Thread | Reply) -> str:
+def post_kind(post: Thread | Reply | Rating) -> str:
+    if isinstance(post, Rating):
+        return "review"
     return "thread" if isinstance(post, Thread) else "reply"
 
 
@@ -70,3 +72,19 @@ def in_set(value: Any, collection: Any) -> bool:
 @register.filter
 def post_anchor(post: Thread | Reply) -> str:
     return "thread" if isinstance(post, Thread) else f"reply-{post.activity_id}"
+
+
+@register.filter
+def stars_text(value: float | int | None) -> str:
+    """Five characters of filled and empty stars for a score (rounded to whole stars); decorative only."""
+    filled = max(0, min(5, round(value or 0)))
+    return "★" * filled + "☆" * (5 - filled)
+
+
+@register.simple_tag
+def rating_form(panel: selectors.RatingPanel):
+    """An unbound rating form, pre-filled with the viewer's rating when they have one."""
+    from discussions.forms import RatingForm
+
+    mine = panel.mine
+    return RatingForm(initial={"stars": mine.stars, "review": mine.review} if mine else None)

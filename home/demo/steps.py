@@ -93,6 +93,13 @@ def seed_discussions(context: SeedContext) -> StepResult:
     return StepResult("discussions", created, f"{len(discussions.THREADS)} threads")
 
 
+def seed_ratings(context: SeedContext) -> StepResult:
+    from . import ratings
+
+    created = ratings.seed_ratings(context.anchor)
+    return StepResult("ratings", created, "ratings and reviews on every demo lesson")
+
+
 def seed_social(context: SeedContext) -> StepResult:
     from . import social
 

@@ -56,7 +56,8 @@ UNACCEPTED = Verb(
 )
 ANNOTATED = Verb("annotated", "annotated", "Wrote a note on a lesson.", "https://w3id.org/xapi/acrossx/verbs/annotated")
 SHARED = Verb("shared", "shared", "Shared a note with the course's learners.", "http://adlnet.gov/expapi/verbs/shared")
-RATED = Verb("rated", "rated", "Rated a lesson.", "http://id.tincanapi.com/verb/rated")
+RATED = Verb("rated", "rated", "Rated a lesson or a course.", "http://id.tincanapi.com/verb/rated")
+UNRATED = Verb("unrated", "withdrew rating", "Withdrew a rating and its review (a new fact, never a voiding).")
 FOLLOWED = Verb("follow", "followed", "Followed a person, course or tag.", "http://activitystrea.ms/schema/1.0/follow")
 STOPPED_FOLLOWING = Verb(
     "stop-following", "stopped following", "Stopped following.", "http://activitystrea.ms/schema/1.0/stop-following"
@@ -81,7 +82,7 @@ PUBLISHED = Verb(
 VERBS: tuple[Verb, ...] = (
     REGISTERED, UNREGISTERED, EXPERIENCED, ANSWERED, COMPLETED, POSTED, EDITED, DELETED, VOTED_UP, UNVOTED,
     ACCEPTED, ANNOTATED, SHARED, RATED, FOLLOWED, STOPPED_FOLLOWING, FLAGGED, HID, RESTORED, ROUTED, PUBLISHED,
-    PINNED, UNPINNED, CLOSED, REOPENED, DISMISSED, MUTED, UNACCEPTED, DECLINED,
+    PINNED, UNPINNED, CLOSED, REOPENED, DISMISSED, MUTED, UNACCEPTED, DECLINED, UNRATED,
 )  # fmt: skip
 MINTED_VERBS = {verb.key: verb for verb in VERBS if verb.minted}
 
@@ -116,8 +117,9 @@ THREAD = ActivityType(
 REPLY = ActivityType("reply", "Reply", "A reply in a thread.", "http://id.tincanapi.com/activitytype/forum-reply")
 NOTE = ActivityType("note", "Note", "A learner's note on a lesson.")
 TAG = ActivityType("tag", "Tag", "A topic tag.", "http://id.tincanapi.com/activitytype/tag")
+REVIEW = ActivityType("review", "Review", "A learner's written review with a rating of a lesson or a course.")
 
-ACTIVITY_TYPES: tuple[ActivityType, ...] = (COURSE, LESSON, QUESTION, THREAD, REPLY, NOTE, TAG)
+ACTIVITY_TYPES: tuple[ActivityType, ...] = (COURSE, LESSON, QUESTION, THREAD, REPLY, NOTE, TAG, REVIEW)
 MINTED_ACTIVITY_TYPES = {t.key: t for t in ACTIVITY_TYPES if not t.standard_iri}
 
 

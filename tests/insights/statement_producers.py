@@ -247,6 +247,40 @@ def follow(world: World) -> None:
         discussion_services.follow_delete(follower=follower, target=target)
 
 
+@producer(
+    "rate, review and moderate a review",
+    covers=(
+        "discussions.services.rating_set", "discussions.services.rating_withdraw",
+        "discussions.services.vote_toggle", "discussions.services.flag_create", "discussions.services.post_hide",
+        "discussions.services.post_restore", "discussions.services.flags_dismiss",
+    ),
+    verbs=(xapi.RATED, xapi.UNRATED, xapi.VOTED_UP, xapi.UNVOTED, xapi.FLAGGED, xapi.HID, xapi.RESTORED,
+           xapi.DISMISSED),
+)  # fmt: skip
+def rate(world: World) -> None:
+    from discussions import services
+
+    rater, reader = world.new_learner(), world.new_learner()
+    lesson = world.lessons[0]
+    for person in (rater, reader):
+        course_services.enrolment_create(user=person, course=world.course)
+        course_services.lesson_view(user=person, lesson=lesson, course=world.course)
+    review = services.rating_set(author=rater, lesson=lesson, stars=2, review="The budget example lost me.")
+    services.rating_set(author=rater, lesson=lesson, stars=4, review="Clearer on a second read: <b>4</b> stars")
+    services.vote_toggle(user=reader, post=review)
+    services.vote_toggle(user=reader, post=review)
+    services.flag_create(user=reader, post=review, reason="off-topic")
+    services.post_hide(moderator=world.publisher, post=review, reason="Checking")
+    services.post_restore(moderator=world.publisher, post=review)
+    services.flag_create(user=reader, post=review, reason="spam")
+    services.flags_dismiss(moderator=world.publisher, post=review)
+    services.rating_set(author=reader, lesson=lesson, stars=5)
+    services.rating_withdraw(author=reader, lesson=lesson)
+    for other in world.lessons:
+        course_services.lesson_complete(user=rater, lesson=other, course=world.course)
+    services.rating_set(author=rater, course=world.course, stars=5, review="A course I'd recommend.")
+
+
 # --- coverage: which functions record statements ----------------------------------------------------
 
 _RECORDERS = frozenset(("statement_record", "publication_record"))
