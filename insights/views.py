@@ -42,6 +42,16 @@ def _activity_object(kind: str, key: str):
             posts = Reply.objects.select_related("thread__lesson")
         # Hidden and deleted posts are not described (their text may be what got them hidden).
         return posts.filter(activity_id=key, hidden_at=None, deleted_at=None).first()
+    if kind == "note":
+        from discussions.models import Note, NoteVisibility
+
+        # Only shared notes on live lessons are described: a private note's IRI resolves for nobody,
+        # so it tells no one (not even that it exists). Deleted notes are gone.
+        return (
+            Note.objects.select_related("lesson")
+            .filter(activity_id=key, visibility=NoteVisibility.SHARED, lesson__live=True)
+            .first()
+        )
     return None
 
 
@@ -85,7 +95,10 @@ def activity_definition(request: HttpRequest, kind: str, key: str) -> HttpRespon
         raise Http404("No such activity")
     target, payload = found
     if not _wants_json(request):
-        url = target.get_absolute_url() if kind in ("thread", "reply") else target.url
+        if kind == "note":
+            url = f"{target.lesson.url}#note-{target.activity_id}"
+        else:
+            url = target.get_absolute_url() if kind in ("thread", "reply") else target.url
         return redirect(url + (f"#block-{key}" if kind == "question" else ""))
     return JsonResponse(payload)
 

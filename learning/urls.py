@@ -15,6 +15,7 @@ urlpatterns = [
     path("learn/", include(courses_urls)),
     path("xapi/", include(insights_urls)),
     path("discussions/", include("discussions.urls")),
+    path("notes/", include("discussions.note_urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:
