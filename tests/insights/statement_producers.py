@@ -208,7 +208,8 @@ def moderate(world: World) -> None:
     "keep notes",
     covers=(
         "discussions.services.note_create", "discussions.services.note_edit", "discussions.services.note_share",
-        "discussions.services.note_vote_toggle", "discussions.services.note_delete", "discussions.services._share_statement",
+        "discussions.services.note_vote_toggle", "discussions.services.note_delete",
+        "discussions.services._share_statement",
     ),
     verbs=(xapi.ANNOTATED, xapi.SHARED, xapi.VOTED_UP, xapi.UNVOTED, xapi.DELETED),
 )  # fmt: skip
