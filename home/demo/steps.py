@@ -93,4 +93,11 @@ def seed_discussions(context: SeedContext) -> StepResult:
     return StepResult("discussions", created, f"{len(discussions.THREADS)} threads")
 
 
-STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions)
+def seed_notes(context: SeedContext) -> StepResult:
+    from . import notes
+
+    created = notes.seed_notes(context.anchor)
+    return StepResult("notes", created, f"{len(notes.NOTES)} notes")
+
+
+STEPS: tuple[Step, ...] = (seed_people, seed_content, seed_activity, seed_discussions, seed_notes)
