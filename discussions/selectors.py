@@ -156,11 +156,14 @@ class ThreadDetail:
     can_accept: bool
     is_author: bool
     block_label: str = ""
+    source_note: Any = None  # the shared note this thread was asked from (the link back), if still shared
 
 
 def thread_for_viewer(*, thread_id: Any, viewer: Viewer) -> Thread | None:
     """The thread if it exists and the viewer may see it, else None (views turn that into a 404)."""
-    thread = Thread.objects.select_related("author", "lesson", "course").filter(activity_id=thread_id).first()
+    thread = (
+        Thread.objects.select_related("author", "lesson", "course", "source_note").filter(activity_id=thread_id).first()
+    )
     if thread is None:
         return None
     access = access_for(viewer=viewer, course=thread.course)
@@ -252,7 +255,21 @@ def thread_detail(*, thread: Thread, viewer: Viewer, page: int | str = 1) -> Thr
         can_accept=thread.is_question and (is_author or access.is_staff),
         is_author=is_author,
         block_label=_block_label(thread.lesson, thread.block_id) if thread.block_id else "",
+        source_note=_source_note(thread, viewer),
     )
+
+
+def _source_note(thread: Thread, viewer: Viewer):
+    """The note a thread was asked from, when it is still shared (or the viewer wrote it); else None."""
+    from .models import Note
+
+    try:
+        note = thread.source_note
+    except Note.DoesNotExist:
+        return None
+    if note.is_shared or note.author_id == getattr(viewer, "pk", None):
+        return note
+    return None
 
 
 def post_history(*, post: Thread | Reply, viewer: Viewer) -> list[PostRevision] | None:

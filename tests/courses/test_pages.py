@@ -673,8 +673,8 @@ CATALOGUE_LEARNER = 17
 COURSE_ANONYMOUS = 11
 COURSE_LEARNER = 20
 LESSON_ANONYMOUS = 12
-LESSON_LEARNER = 27  # lesson_view locks and updates progress; the page hands it the enrolment (no statement on reload)
-LESSON_LEARNER_FIRST_VIEW = 34  # …the first view inserts progress, moves "resume" and records `experienced`
+LESSON_LEARNER = 29  # lesson_view locks and updates progress; the page hands it the enrolment; +2 the notes panel
+LESSON_LEARNER_FIRST_VIEW = 36  # …the first view inserts progress, moves "resume" and records `experienced`
 HOME_ANONYMOUS = 8
 HOME_LEARNER = 15
 

@@ -323,6 +323,7 @@ def test_edit_share_vote_discuss_and_delete_through_the_pages(ada, grace, enroll
     response = ada.post(discuss, {"title": "Is a second thought better?"})
     thread = Thread.objects.get()
     assert response["Location"] == thread.get_absolute_url()
+    assert f"#note-{note.activity_id}" in grace.get(thread.get_absolute_url()).content.decode()  # the link back
     assert ada.post(reverse("notes:delete", args=[note.activity_id])).status_code == 302
     assert not Note.objects.exists()
 
