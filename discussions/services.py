@@ -1048,6 +1048,8 @@ def note_create(
     from .models import Note, NoteVisibility
 
     course = course or CoursePage.objects.parent_of(lesson).get()
+    if not lesson.live:
+        raise DiscussionError("That lesson isn't published.")
     markdown, rendered = clean_note_body(body)
     tag_names = clean_note_tags(tags)
     block_id, video_seconds = _note_anchor(lesson, block_id, video_seconds)

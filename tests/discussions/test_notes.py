@@ -370,3 +370,10 @@ def test_a_shared_note_iri_resolves_and_a_private_one_does_not(client, enrolled,
     path = private.xapi_activity().iri.removeprefix("http://testserver")
     assert client.get(path, HTTP_ACCEPT="application/json").status_code == 404
     assert _client(enrolled).get(path).status_code == 404
+
+
+def test_no_notes_on_an_unpublished_lesson(enrolled, lesson):
+    lesson.unpublish()
+    with pytest.raises(DiscussionError, match="isn't published"):
+        services.note_create(author=enrolled, lesson=lesson, body="Too early")
+    assert not Note.objects.exists()
