@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils.text import Truncator
 
 from . import permissions
 from .models import Flag, ModerationAction, Notification, PostRevision, Reply, Subscription, Thread, ThreadKind, Vote
@@ -432,10 +433,12 @@ def notes_panel_for_lesson(
     if not access.can_participate:
         return panel
     blocks = _lesson_blocks(lesson)
+    # Short labels: the select must fit a 375 px phone, and must not repeat the lesson's sentences.
     panel.block_choices = [
-        (block_id, f"Part {number}: {_block_label(lesson, block_id) or block_type}", block_type == "video")
+        (block_id, f"Part {number}: {Truncator(_block_label(lesson, block_id) or block_type).chars(40)}",
+         block_type == "video")
         for block_id, (number, block_type) in blocks.items()
-    ]
+    ]  # fmt: skip
     panel.mine = list(
         Note.objects.filter(author=viewer, lesson=lesson).defer("body_markdown").order_by("created_at", "pk")
     )

@@ -39,7 +39,9 @@ def lesson_and_learner(baseline_data):
     return lesson, learner
 
 
-def test_write_a_note_about_a_block_and_click_it_to_highlight_the_block(phone, live_server, lesson_and_learner):
+def test_write_a_note_about_a_block_and_click_it_to_highlight_the_block(
+    phone, live_server, lesson_and_learner, artifacts
+):
     lesson, learner = lesson_and_learner
     client = Client()
     client.force_login(learner)
@@ -77,7 +79,9 @@ def test_write_a_note_about_a_block_and_click_it_to_highlight_the_block(phone, l
     expect(target).to_have_class(HIGHLIGHTED)
     expect(target).to_be_in_viewport()
     expect(target).to_be_focused()
+    page.screenshot(path=str(artifacts / "lesson-notes-highlight.png"))
 
     # And the marker leads back to the note.
     target.locator("[data-note-marker]").click()
     expect(card).to_be_in_viewport()
+    page.locator("#notes").screenshot(path=str(artifacts / "lesson-notes-panel.png"))
