@@ -111,8 +111,19 @@ class LessonPage(OneQueryRouting, Page):
         default=10, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
     )
     body = StreamField(LessonBodyBlock(), blank=True)
+    peer_notes_after_own = models.BooleanField(
+        "Show peers' notes only after the learner has written their own",
+        default=False,
+        help_text="Learners see the 'Notes from peers' panel once they have written a note on this lesson.",
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("estimated_minutes"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("body"),
+        FieldPanel("peer_notes_after_own"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, TagBase
 from wagtail.search import index
 
 from insights.xapi.activities import ActivityRef
@@ -573,3 +575,91 @@ class RatingSummary(models.Model):
             number = getattr(self, f"stars_{stars}")
             rows.append((stars, number, round(100 * number / self.count) if self.count else 0))
         return rows
+
+
+# --- notes ----------------------------------------------------------------------------------------
+
+
+class NoteVisibility(models.TextChoices):
+    PRIVATE = "private", "Only me"
+    SHARED = "shared", "The course's learners"
+
+
+class NoteTagName(TagBase):
+    """Note tags live in their own table, not taggit's shared one: Wagtail's admin tag autocomplete
+    reads the shared table, and a learner's private tag must not reach authors through it."""
+
+    class Meta:
+        verbose_name = "note tag"
+        verbose_name_plural = "note tags"
+
+
+class TaggedNote(ItemBase):
+    tag = models.ForeignKey(NoteTagName, on_delete=models.CASCADE, related_name="tagged_notes")
+    content_object = models.ForeignKey("discussions.Note", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class Note(models.Model):
+    """A learner's note on a lesson, optionally anchored to one block (and a moment of a video).
+
+    Private unless shared. Read only through `discussions.selectors` (note_* functions), which
+    enforce who sees it. `helpful_count` is denormalised so the peers panel never counts votes.
+    """
+
+    activity_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey("courses.LessonPage", on_delete=models.CASCADE, related_name="notes")
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="+")
+    block_id = models.CharField(max_length=64, blank=True)
+    video_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Moment in a video block.")
+    body_markdown = models.TextField()
+    body_html = models.TextField()
+    visibility = models.CharField(max_length=16, choices=NoteVisibility.choices, default=NoteVisibility.PRIVATE)
+    anonymous = models.BooleanField(default=False, help_text="Peers see 'A classmate'; moderators still see who.")
+    shared_at = models.DateTimeField(null=True, blank=True)
+    helpful_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    thread = models.OneToOneField(
+        Thread, null=True, blank=True, on_delete=models.SET_NULL, related_name="source_note",
+        help_text="The discussion question this shared note became.",
+    )  # fmt: skip
+    tags = TaggableManager(through=TaggedNote, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["author", "lesson", "created_at"], name="note_author_lesson"),
+            models.Index(
+                fields=["lesson", "-helpful_count", "-shared_at"],
+                name="note_lesson_shared",
+                condition=Q(visibility="shared"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note {self.activity_id}"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.visibility == NoteVisibility.SHARED
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('notes:mine')}#note-{self.activity_id}"
+
+    def xapi_activity(self) -> ActivityRef:
+        # Never the text: the name says only where the note is.
+        return ActivityRef(kind="note", key=self.activity_id, name=f"Note on “{self.lesson.title[:180]}”")
+
+
+class NoteVote(models.Model):
+    """One helpful vote per person and shared note; removing it deletes the row (and records `unvoted`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="votes")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "note"], name="note_vote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} voted note {self.note_id}"

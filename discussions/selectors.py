@@ -28,6 +28,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils.text import Truncator
 
 from . import permissions
 from .models import (
@@ -219,11 +220,14 @@ class ThreadDetail:
     can_accept: bool
     is_author: bool
     block_label: str = ""
+    source_note: Any = None  # the shared note this thread was asked from (the link back), if still shared
 
 
 def thread_for_viewer(*, thread_id: Any, viewer: Viewer) -> Thread | None:
     """The thread if it exists and the viewer may see it, else None (views turn that into a 404)."""
-    thread = Thread.objects.select_related("author", "lesson", "course").filter(activity_id=thread_id).first()
+    thread = (
+        Thread.objects.select_related("author", "lesson", "course", "source_note").filter(activity_id=thread_id).first()
+    )
     if thread is None:
         return None
     access = access_for(viewer=viewer, course=thread.course)
@@ -315,7 +319,21 @@ def thread_detail(*, thread: Thread, viewer: Viewer, page: int | str = 1) -> Thr
         can_accept=thread.is_question and (is_author or access.is_staff),
         is_author=is_author,
         block_label=_block_label(thread.lesson, thread.block_id) if thread.block_id else "",
+        source_note=_source_note(thread, viewer),
     )
+
+
+def _source_note(thread: Thread, viewer: Viewer):
+    """The note a thread was asked from, when it is still shared (or the viewer wrote it); else None."""
+    from .models import Note
+
+    try:
+        note = thread.source_note
+    except Note.DoesNotExist:
+        return None
+    if note.is_shared or note.author_id == getattr(viewer, "pk", None):
+        return note
+    return None
 
 
 def post_history(*, post: Thread | Reply, viewer: Viewer) -> list[PostRevision] | None:
@@ -657,3 +675,220 @@ def lesson_rating_report(*, viewer: Viewer, limit: int = 200) -> dict[str, Any]:
     for row in rows:
         row.recent_reviews = latest.get(row.lesson_id, [])
     return {"rows": rows, "allowed": True, "all_courses": courses is None}
+
+
+# --- notes ----------------------------------------------------------------------------------------
+#
+# These are the only reads of Note. A private note is returned to its writer and nobody else (not
+# moderators, not authors, not superusers browsing the site); a shared note to people who can take
+# part in its course. Anonymous shared notes show "A classmate" to peers; moderators see who.
+
+PEER_NOTES_LIMIT = 20
+ANONYMOUS_WRITER = "A classmate"
+
+
+def _lesson_blocks(lesson: LessonPage) -> dict[str, tuple[int, str]]:
+    """Block id → (position, type) for the lesson's current body (no query: the body is on the page row)."""
+    return {block.id: (number, block.block_type) for number, block in enumerate(lesson.body, start=1)}
+
+
+def _mark_anchor(note, blocks: dict[str, tuple[int, str]]) -> None:
+    note.anchor_moved = bool(note.block_id) and note.block_id not in blocks
+    position = blocks.get(note.block_id)
+    note.anchor_position = position[0] if position else None
+    note.anchor_is_video = bool(position and position[1] == "video")
+
+
+def note_writer_label(note, *, viewer: Viewer, is_moderator: bool) -> str:
+    """What a viewer sees as the writer: the name, or "A classmate" for an anonymous note (moderators see who)."""
+    if note.author_id == getattr(viewer, "pk", None):
+        return "You"
+    if note.anonymous:
+        return f"{note.author.display_name} (anonymous to peers)" if is_moderator else ANONYMOUS_WRITER
+    return note.author.display_name
+
+
+@dataclass
+class NotesPanel:
+    """The notes panel of a lesson, for one viewer."""
+
+    lesson: LessonPage
+    course: CoursePage
+    access: Access
+    mine: list = field(default_factory=list)
+    peers: list = field(default_factory=list)
+    peers_more: bool = False
+    peers_locked: bool = False
+    voted: set[int] = field(default_factory=set)
+    markers: dict[str, int] = field(default_factory=dict)
+    block_choices: list[tuple[str, str, bool]] = field(default_factory=list)
+
+
+def notes_panel_for_lesson(
+    *, lesson: LessonPage, viewer: Viewer, course: CoursePage | None = None, limit: int = PEER_NOTES_LIMIT
+) -> NotesPanel:
+    """The viewer's own notes on the lesson and the top shared notes of peers (helpful votes, then newest).
+
+    Two queries whatever the number of notes (plus the roles/enrolment lookups the discussion
+    panel shares): the viewer's notes, and `limit + 1` peers' notes with their writers and the
+    viewer's votes joined. With the lesson's "peers' notes after your own" setting, learners with
+    no note of their own get `peers_locked` and no peers' notes (course staff always see them).
+    """
+    from courses.models import CoursePage
+
+    from .models import Note, NoteVisibility, NoteVote
+
+    course = course or CoursePage.objects.parent_of(lesson).get()
+    access = access_for(viewer=viewer, course=course)
+    panel = NotesPanel(lesson=lesson, course=course, access=access)
+    if not access.can_participate:
+        return panel
+    blocks = _lesson_blocks(lesson)
+    # Short labels: the select must fit a 375 px phone, and must not repeat the lesson's sentences.
+    panel.block_choices = [
+        (block_id, f"Part {number}: {Truncator(_block_label(lesson, block_id) or block_type).chars(40)}",
+         block_type == "video")
+        for block_id, (number, block_type) in blocks.items()
+    ]  # fmt: skip
+    panel.mine = list(
+        Note.objects.filter(author=viewer, lesson=lesson).defer("body_markdown").order_by("created_at", "pk")
+    )
+    for note in panel.mine:
+        _mark_anchor(note, blocks)
+        if note.block_id and not note.anchor_moved:
+            panel.markers[note.block_id] = panel.markers.get(note.block_id, 0) + 1
+    if getattr(lesson, "peer_notes_after_own", False) and not panel.mine and not access.is_staff:
+        panel.peers_locked = True
+        return panel
+    peers = list(
+        Note.objects.filter(lesson=lesson, visibility=NoteVisibility.SHARED)
+        .exclude(author=viewer)
+        .select_related("author")
+        .defer("body_markdown")
+        .annotate(viewer_voted=Exists(NoteVote.objects.filter(user=viewer, note=OuterRef("pk"))))
+        .order_by("-helpful_count", F("shared_at").desc(nulls_last=True), "-pk")[: limit + 1]
+    )
+    panel.peers_more = len(peers) > limit
+    panel.peers = peers[:limit]
+    for note in panel.peers:
+        _mark_anchor(note, blocks)
+        note.writer_label = note_writer_label(note, viewer=viewer, is_moderator=access.is_moderator)
+    panel.voted = {note.pk for note in panel.peers if note.viewer_voted}
+    return panel
+
+
+def own_note(*, note_id: Any, viewer: Viewer):
+    """The viewer's own note by its id, or None (views turn that into a 404, whoever else asks)."""
+    from .models import Note
+
+    if not permissions.signed_in(viewer):
+        return None
+    return Note.objects.select_related("lesson", "course").filter(activity_id=note_id, author=viewer).first()
+
+
+def shared_note_for_viewer(*, note_id: Any, viewer: Viewer):
+    """A shared note on a live lesson the viewer can take part in (to vote on it), else None."""
+    from .models import Note, NoteVisibility
+
+    note = (
+        Note.objects.select_related("lesson", "course", "author")
+        .filter(activity_id=note_id, visibility=NoteVisibility.SHARED, lesson__live=True)
+        .first()
+    )
+    if note is None or not access_for(viewer=viewer, course=note.course).can_participate:
+        return None
+    return note
+
+
+@dataclass
+class LessonNotes:
+    lesson: LessonPage
+    notes: list
+
+
+@dataclass
+class CourseNotes:
+    course: CoursePage
+    lessons: list[LessonNotes]
+
+
+def my_notes(*, viewer: Viewer, query: str = "", tag: str = "") -> dict[str, Any]:
+    """All the viewer's notes across courses, grouped by course then lesson (in course order), newest last.
+
+    `query` searches the text (case-insensitive, every word must appear); `tag` filters by a tag
+    slug. Three queries whatever the number of notes: notes (lessons and courses joined), their
+    tags, and the viewer's tags with counts for the filter.
+    """
+    from .models import Note, NoteTagName
+
+    if not permissions.signed_in(viewer):
+        return {"courses": [], "tags": [], "count": 0, "query": query, "tag": tag}
+    notes = Note.objects.filter(author=viewer)
+    words = query.split()[:10]
+    for word in words:
+        notes = notes.filter(body_markdown__icontains=word)
+    if tag:
+        notes = notes.filter(tags__slug=tag)
+    notes = (
+        notes.select_related("lesson", "course", "thread")
+        .defer("course__description", "thread__body_markdown", "thread__body_html")
+        .prefetch_related("tags")
+        .order_by("course__path", "lesson__path", "created_at", "pk")
+    )
+    grouped: list[CourseNotes] = []
+    count = 0
+    blocks_by_lesson: dict[int, dict[str, tuple[int, str]]] = {}
+    for note in notes:
+        count += 1
+        blocks = blocks_by_lesson.setdefault(note.lesson_id, _lesson_blocks(note.lesson))
+        _mark_anchor(note, blocks)
+        if not grouped or grouped[-1].course.pk != note.course_id:
+            grouped.append(CourseNotes(course=note.course, lessons=[]))
+        lessons = grouped[-1].lessons
+        if not lessons or lessons[-1].lesson.pk != note.lesson_id:
+            lessons.append(LessonNotes(lesson=note.lesson, notes=[]))
+        lessons[-1].notes.append(note)
+    tags = list(
+        NoteTagName.objects.filter(tagged_notes__content_object__author=viewer)
+        .annotate(count=Count("tagged_notes"))
+        .order_by("name")
+    )
+    return {"courses": grouped, "tags": tags, "count": count, "query": query, "tag": tag}
+
+
+def my_notes_export(*, viewer: Viewer) -> list[dict[str, Any]]:
+    """Every note of the viewer's, as plain data for the Markdown and JSON downloads (theirs only)."""
+    from .models import Note
+
+    if not permissions.signed_in(viewer):
+        return []
+    rows = []
+    notes = (
+        Note.objects.filter(author=viewer)
+        .select_related("lesson", "course", "thread")
+        .prefetch_related("tags")
+        .order_by("course__path", "lesson__path", "created_at", "pk")
+    )
+    for note in notes:
+        blocks = _lesson_blocks(note.lesson)
+        _mark_anchor(note, blocks)
+        rows.append(
+            {
+                "id": str(note.activity_id),
+                "course": note.course.title,
+                "lesson": note.lesson.title,
+                "lesson_url": note.lesson.get_url() or "",
+                "block_id": note.block_id or None,
+                "anchor_moved": note.anchor_moved,
+                "video_seconds": note.video_seconds,
+                "visibility": note.visibility,
+                "anonymous": note.anonymous,
+                "helpful_count": note.helpful_count,
+                "tags": sorted(t.name for t in note.tags.all()),
+                "text": note.body_markdown,
+                "created_at": note.created_at.isoformat(),
+                "edited_at": note.edited_at.isoformat() if note.edited_at else None,
+                "thread": str(note.thread.activity_id) if note.thread_id else None,
+            }
+        )
+    return rows

@@ -1481,3 +1481,307 @@ def follow_delete(*, follower: User, target: User | CoursePage | Tag) -> bool:
             return False
         statement_record(actor=follower, verb=xapi.STOPPED_FOLLOWING, object=xapi_object, timestamp=timezone.now())
         return True
+
+
+# --- notes ----------------------------------------------------------------------------------------
+#
+# Notes are private unless shared. What reaches the Statement store (DESIGN.md §4):
+# - `annotated` (object: the lesson) on writing and on editing, with the visibility extension; the
+#   note's text only when the note is shared AND settings.XAPI_EXPORT_SHARED_NOTE_TEXT is on;
+# - `shared` (object: the note activity) when a note is shared;
+# - `voted-up` / `unvoted` on shared notes; `deleted` (object: the note activity) on deletion.
+# The note activity's definition is only "Note on “<lesson>”": never the text.
+
+NOTE_MAX_TAGS = 10
+NOTE_TAG_MAX_LENGTH = 40
+NOTE_MAX_VIDEO_SECONDS = 24 * 60 * 60
+
+
+def clean_note_body(body: str) -> tuple[str, str]:
+    """(markdown, sanitised html) for a note: the same rules and renderer as posts, with note wording."""
+    try:
+        return clean_body(body)
+    except DiscussionError as error:
+        raise DiscussionError(str(error).replace("post", "note")) from error
+
+
+def clean_note_tags(tags: list[str] | str | None) -> list[str]:
+    """Tags are short plain words: comma-separated or a list; markup stripped, duplicates dropped, at most 10."""
+    raw = tags.split(",") if isinstance(tags, str) else list(tags or [])
+    cleaned: list[str] = []
+    for tag in raw:
+        text = " ".join(html.unescape(nh3.clean(str(tag), tags=set())).split()).strip().lstrip("#")
+        if not text:
+            continue
+        if len(text) > NOTE_TAG_MAX_LENGTH:
+            raise DiscussionError(f"Keep each tag under {NOTE_TAG_MAX_LENGTH} characters.")
+        if text.lower() not in {t.lower() for t in cleaned}:
+            cleaned.append(text)
+    if len(cleaned) > NOTE_MAX_TAGS:
+        raise DiscussionError(f"Use at most {NOTE_MAX_TAGS} tags on a note.")
+    return cleaned
+
+
+def _note_anchor(lesson: LessonPage, block_id: str, video_seconds: int | None) -> tuple[str, int | None]:
+    block_id = (block_id or "").strip()
+    if not block_id:
+        return "", None
+    block = next((b for b in lesson.body if b.id == block_id), None)
+    if block is None:
+        raise DiscussionError("That part of the lesson no longer exists.")
+    if block.block_type != "video" or video_seconds is None:
+        return block_id, None
+    if not 0 <= int(video_seconds) <= NOTE_MAX_VIDEO_SECONDS:
+        raise DiscussionError("Give the moment in the video as minutes and seconds within the video.")
+    return block_id, int(video_seconds)
+
+
+def note_text_exported() -> bool:
+    """The export policy: shared notes' text goes into statements (and so exports and the LRS) only when on."""
+    return bool(getattr(settings, "XAPI_EXPORT_SHARED_NOTE_TEXT", False))
+
+
+def _note_context(note, actor: User, *, object_is_note: bool, with_text: bool = False) -> StatementContext:
+    extensions: dict = {xapi.VISIBILITY: note.visibility}
+    if note.block_id:
+        extensions[xapi.BLOCK_ID] = note.block_id
+    if with_text and note.is_shared and note_text_exported():
+        extensions[xapi.NOTE_TEXT] = note.body_markdown
+    if object_is_note:
+        parent, grouping = [note.lesson.xapi_activity()], [note.course.xapi_activity()]
+    else:
+        parent, grouping = [note.course.xapi_activity()], []
+    return StatementContext(
+        registration=_registration(actor, note.course), parent=parent, grouping=grouping, extensions=extensions
+    )
+
+
+def _require_note_writer(user: User, note) -> None:
+    if note.author_id != user.pk:
+        raise DiscussionError("Only the person who wrote a note can change it.")
+
+
+def _locked_note(note):
+    from .models import Note
+
+    fresh = Note.objects.select_for_update().get(pk=note.pk)
+    fresh.lesson, fresh.course = note.lesson, note.course
+    return fresh
+
+
+def _share_statement(note, actor: User, now: datetime) -> None:
+    statement_record(
+        actor=actor, verb=xapi.SHARED, object=note.xapi_activity(),
+        context=_note_context(note, actor, object_is_note=True), timestamp=now,
+    )  # fmt: skip
+
+
+def note_create(
+    *,
+    author: User,
+    lesson: LessonPage,
+    body: str,
+    block_id: str = "",
+    video_seconds: int | None = None,
+    tags: list[str] | str | None = None,
+    shared: bool = False,
+    anonymous: bool = False,
+    course: CoursePage | None = None,
+):
+    """Write a note on a lesson, optionally anchored to a block (and a moment of a video block).
+
+    Needs an active enrolment (or being course staff). Records `annotated` (object the lesson, with
+    visibility); a note written shared also records `shared`. A double submit within a minute
+    returns the first note and records nothing new.
+    """
+    from courses.models import CoursePage
+
+    from .models import Note, NoteVisibility
+
+    course = course or CoursePage.objects.parent_of(lesson).get()
+    if not lesson.live:
+        raise DiscussionError("That lesson isn't published.")
+    markdown, rendered = clean_note_body(body)
+    tag_names = clean_note_tags(tags)
+    block_id, video_seconds = _note_anchor(lesson, block_id, video_seconds)
+    if not permissions.can_participate(author, course):
+        raise DiscussionError("Enrol in this course to keep notes on its lessons.")
+    with transaction.atomic():
+        now = timezone.now()
+        duplicate = Note.objects.filter(
+            author=author, lesson=lesson, body_markdown=markdown, block_id=block_id,
+            created_at__gte=now - DUPLICATE_WINDOW,
+        ).first()  # fmt: skip
+        if duplicate is not None:
+            return duplicate
+        note = Note.objects.create(
+            author=author,
+            lesson=lesson,
+            course=course,
+            block_id=block_id,
+            video_seconds=video_seconds,
+            body_markdown=markdown,
+            body_html=rendered,
+            visibility=NoteVisibility.SHARED if shared else NoteVisibility.PRIVATE,
+            anonymous=bool(anonymous),
+            shared_at=now if shared else None,
+            created_at=now,
+        )
+        if tag_names:
+            note.tags.set(tag_names)
+        statement_record(
+            actor=author, verb=xapi.ANNOTATED, object=lesson.xapi_activity(),
+            context=_note_context(note, author, object_is_note=False, with_text=True), timestamp=now,
+        )  # fmt: skip
+        if shared:
+            _share_statement(note, author, now + timedelta(milliseconds=1))
+        return note
+
+
+def note_edit(
+    *,
+    editor: User,
+    note,
+    body: str,
+    tags: list[str] | str | None = None,
+    block_id: str | None = None,
+    video_seconds: int | None = None,
+):
+    """The writer changes a note's text, tags or anchor. Records `annotated` again (the lesson, with visibility).
+
+    Unchanged text, tags and anchor: a no-op. `block_id=None` keeps the anchor as it is (even a
+    moved one), so editing the text of a note whose block is gone never loses it.
+    """
+    markdown, rendered = clean_note_body(body)
+    tag_names = clean_note_tags(tags) if tags is not None else None
+    with transaction.atomic():
+        note = _locked_note(note)
+        _require_note_writer(editor, note)
+        if block_id is None:
+            new_block, new_seconds = note.block_id, note.video_seconds
+        else:
+            new_block, new_seconds = _note_anchor(note.lesson, block_id, video_seconds)
+        old_tags = sorted(t.lower() for t in note.tags.names())
+        tags_changed = tag_names is not None and sorted(t.lower() for t in tag_names) != old_tags
+        changed = markdown != note.body_markdown or (new_block, new_seconds) != (note.block_id, note.video_seconds)
+        if not changed and not tags_changed:
+            return note
+        now = timezone.now()
+        note.body_markdown, note.body_html, note.edited_at = markdown, rendered, now
+        note.block_id, note.video_seconds = new_block, new_seconds
+        note.save(update_fields=["body_markdown", "body_html", "edited_at", "block_id", "video_seconds"])
+        if tags_changed:
+            note.tags.set(tag_names)
+        statement_record(
+            actor=editor, verb=xapi.ANNOTATED, object=note.lesson.xapi_activity(),
+            context=_note_context(note, editor, object_is_note=False, with_text=True), timestamp=now,
+        )  # fmt: skip
+        return note
+
+
+def note_share(*, user: User, note, shared: bool, anonymous: bool | None = None):
+    """Share a note with the course's learners (or make it private again); choose anonymous-to-peers.
+
+    Sharing records `shared` (object the note). Making it private records `annotated` with
+    visibility private (there is no "unshared" verb in the profile); its helpful votes are kept
+    in case it is shared again. Same state again: a no-op.
+    """
+    from .models import NoteVisibility
+
+    with transaction.atomic():
+        note = _locked_note(note)
+        _require_note_writer(user, note)
+        if shared and not permissions.can_participate(user, note.course):
+            raise DiscussionError("Enrol in this course to share notes with its learners.")
+        new_visibility = NoteVisibility.SHARED if shared else NoteVisibility.PRIVATE
+        new_anonymous = note.anonymous if anonymous is None else bool(anonymous)
+        if new_visibility == note.visibility and new_anonymous == note.anonymous:
+            return note
+        now = timezone.now()
+        visibility_changed = new_visibility != note.visibility
+        note.visibility, note.anonymous = new_visibility, new_anonymous
+        if visibility_changed:
+            note.shared_at = now if shared else None
+        note.save(update_fields=["visibility", "anonymous", "shared_at"])
+        if visibility_changed and shared:
+            _share_statement(note, user, now)
+        elif visibility_changed:
+            statement_record(
+                actor=user, verb=xapi.ANNOTATED, object=note.lesson.xapi_activity(),
+                context=_note_context(note, user, object_is_note=False), timestamp=now,
+            )  # fmt: skip
+        return note
+
+
+def note_delete(*, user: User, note) -> None:
+    """The writer deletes a note for good (notes are personal: no "[deleted]" placeholder). Records `deleted`.
+
+    A discussion thread made from it stays (it is a post of its own now).
+    """
+    with transaction.atomic():
+        note = _locked_note(note)
+        _require_note_writer(user, note)
+        now = timezone.now()
+        statement_record(
+            actor=user, verb=xapi.DELETED, object=note.xapi_activity(),
+            context=_note_context(note, user, object_is_note=True), timestamp=now,
+        )  # fmt: skip
+        note.delete()
+
+
+def note_vote_toggle(*, user: User, note) -> bool:
+    """Toggle the person's helpful vote on a shared note; True if they now vote for it.
+
+    Records `voted-up` or `unvoted` (object the note). One vote per person and note (a unique
+    constraint backs this up); `helpful_count` moves with it under the note's row lock.
+    """
+    from .models import Note, NoteVote
+
+    if not permissions.can_participate(user, note.course):
+        raise DiscussionError("Enrol in this course to vote on its notes.")
+    with transaction.atomic():
+        note = _locked_note(note)
+        if not note.is_shared:
+            raise DiscussionError("That note is no longer shared.")
+        if note.author_id == user.pk:
+            raise DiscussionError("You can't vote for your own note.")
+        now = timezone.now()
+        existing = NoteVote.objects.filter(user=user, note=note).first()
+        if existing is None:
+            NoteVote.objects.create(user=user, note=note, created_at=now)
+            delta, verb = 1, xapi.VOTED_UP
+        else:
+            existing.delete()
+            delta, verb = -1, xapi.UNVOTED
+        Note.objects.filter(pk=note.pk).update(helpful_count=F("helpful_count") + delta)
+        note.helpful_count += delta
+        statement_record(
+            actor=user, verb=verb, object=note.xapi_activity(),
+            context=_note_context(note, user, object_is_note=True), timestamp=now,
+        )  # fmt: skip
+        return delta > 0
+
+
+def note_to_thread(*, user: User, note, title: str, kind: str = ThreadKind.QUESTION) -> Thread:
+    """Turn one's own shared note into a discussion question in one step; the two link to each other.
+
+    The thread is posted through `thread_create` (which records `posted`), anchored to the note's
+    block when that block still exists. A note already turned into a thread returns that thread.
+    """
+    with transaction.atomic():
+        note = _locked_note(note)
+        _require_note_writer(user, note)
+        if not note.is_shared:
+            raise DiscussionError("Share the note first: questions are seen by everyone in the course.")
+        if note.thread_id:
+            existing = Thread.objects.filter(pk=note.thread_id).first()
+            if existing is not None:
+                return existing
+        block_id = note.block_id if note.block_id in {b.id for b in note.lesson.body} else ""
+        thread = thread_create(
+            author=user, lesson=note.lesson, course=note.course, kind=kind, title=title,
+            body=note.body_markdown, block_id=block_id,
+        )  # fmt: skip
+        note.thread = thread
+        note.save(update_fields=["thread"])
+        return thread

@@ -21,7 +21,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from courses.models import CoursePage, LessonPage
 
 from . import permissions, selectors, services
-from .forms import EditForm, FlagForm, MuteForm, PreferenceForm, RatingForm, ReasonForm, ReplyForm, ThreadForm
+from .forms import (
+    EditForm,
+    FlagForm,
+    MuteForm,
+    NoteDiscussForm,
+    NoteEditForm,
+    NoteForm,
+    PreferenceForm,
+    RatingForm,
+    ReasonForm,
+    ReplyForm,
+    ThreadForm,
+)
 from .markdown import render_markdown
 from .models import Rating, Reply, Thread
 from .services import DiscussionError
@@ -511,6 +523,179 @@ def _reviews(request: HttpRequest, *, course: CoursePage, lesson: LessonPage | N
     return TemplateResponse(request, "discussions/rating_reviews.html", context)
 
 
+# --- notes ----------------------------------------------------------------------------------------
+#
+# Under /notes/ (discussions/note_urls.py). A note the viewer may not see is a 404 whoever asks,
+# so nobody can learn that a private note exists.
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _note_block_choices(lesson: LessonPage) -> list[tuple[str, str]]:
+    return _block_choices(lesson)
+
+
+def _own_note_or_404(request: HttpRequest, note_id):
+    note = selectors.own_note(note_id=note_id, viewer=request.user)
+    if note is None:
+        raise Http404("No such note")
+    return note
+
+
+def _readable_lesson_or_404(request: HttpRequest, lesson_id: int) -> tuple[LessonPage, CoursePage]:
+    lesson, course = _lesson_and_course(lesson_id)
+    if not selectors.access_for(viewer=request.user, course=course).can_participate:
+        raise Http404("No such lesson")
+    return lesson, course
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_create(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson, course = _readable_lesson_or_404(request, lesson_id)
+    choices = _note_block_choices(lesson)
+    if request.method == "POST":
+        form = NoteForm(request.POST, block_choices=choices)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                note = services.note_create(
+                    author=request.user, lesson=lesson, course=course, body=data["body"], block_id=data["block_id"],
+                    video_seconds=data["video_moment"], tags=data["tags"], shared=data["shared"],
+                    anonymous=data["anonymous"],
+                )  # fmt: skip
+            except DiscussionError as error:
+                form.add_error(None, str(error))
+            else:
+                if _wants_json(request):
+                    return JsonResponse({"id": str(note.activity_id), "block_id": note.block_id}, status=201)
+                messages.success(request, "Note saved." + (" Your classmates can see it." if note.is_shared else ""))
+                return redirect(f"{lesson.url}#note-{note.activity_id}")
+        if _wants_json(request):
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        status = 400
+    else:
+        block = request.GET.get("block", "")
+        form = NoteForm(block_choices=choices, initial={"block_id": block if block in dict(choices) else ""})
+        status = 200
+    context = {"form": form, "lesson": lesson, "course": course, "note": None}
+    return TemplateResponse(request, "discussions/note_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, note_id) -> HttpResponse:
+    note = _own_note_or_404(request, note_id)
+    choices = _note_block_choices(note.lesson)
+    moved = bool(note.block_id) and note.block_id not in dict(choices)
+    if moved:
+        choices.insert(0, (note.block_id, "Where it was (that part of the lesson was changed)"))
+    if request.method == "POST":
+        form = NoteEditForm(request.POST, block_choices=choices)
+        if form.is_valid():
+            data = form.cleaned_data
+            keep = data["block_id"] == note.block_id and data["video_moment"] == note.video_seconds
+            try:
+                services.note_edit(
+                    editor=request.user, note=note, body=data["body"], tags=data["tags"],
+                    block_id=None if keep else data["block_id"], video_seconds=data["video_moment"],
+                )  # fmt: skip
+            except DiscussionError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Note updated.")
+                return _back(request, note.get_absolute_url())
+        status = 400
+    else:
+        moment = note.video_seconds
+        form = NoteEditForm(
+            block_choices=choices,
+            initial={
+                "body": note.body_markdown,
+                "block_id": note.block_id,
+                "video_moment": f"{moment // 60}:{moment % 60:02d}" if moment is not None else "",
+                "tags": ", ".join(sorted(note.tags.names(), key=str.lower)),
+            },
+        )
+        status = 200
+    context = {"form": form, "lesson": note.lesson, "course": note.course, "note": note, "moved": moved}
+    return TemplateResponse(request, "discussions/note_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def note_delete(request: HttpRequest, note_id) -> HttpResponse:
+    note = _own_note_or_404(request, note_id)
+    services.note_delete(user=request.user, note=note)
+    messages.info(request, "Note deleted.")
+    return _back(request, reverse("notes:mine"))
+
+
+@login_required
+@require_POST
+def note_share(request: HttpRequest, note_id) -> HttpResponse:
+    note = _own_note_or_404(request, note_id)
+    shared = request.POST.get("shared") == "1"
+    anonymous = request.POST.get("anonymous") == "1" if "anonymous" in request.POST else None
+    try:
+        note = services.note_share(user=request.user, note=note, shared=shared, anonymous=anonymous)
+    except DiscussionError as error:
+        if _wants_json(request):
+            return JsonResponse({"error": str(error)}, status=400)
+        messages.error(request, str(error))
+    else:
+        if _wants_json(request):
+            return JsonResponse({"shared": note.is_shared, "anonymous": note.anonymous})
+        messages.success(request, "Shared with the course's learners." if note.is_shared else "Now only you see it.")
+    return _back(request, note.get_absolute_url())
+
+
+@login_required
+@require_POST
+def note_vote(request: HttpRequest, note_id) -> HttpResponse:
+    note = selectors.shared_note_for_viewer(note_id=note_id, viewer=request.user)
+    if note is None:
+        if _wants_json(request):
+            return JsonResponse({"error": "No such note."}, status=404)
+        raise Http404("No such note")
+    try:
+        voted = services.note_vote_toggle(user=request.user, note=note)
+    except DiscussionError as error:
+        if _wants_json(request):
+            return JsonResponse({"error": str(error)}, status=400)
+        messages.error(request, str(error))
+        return _back(request, note.lesson.url)
+    if _wants_json(request):
+        return JsonResponse({"voted": voted, "count": note.helpful_count + (1 if voted else -1)})
+    return _back(request, f"{note.lesson.url}#note-{note.activity_id}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_discuss(request: HttpRequest, note_id) -> HttpResponse:
+    note = _own_note_or_404(request, note_id)
+    if note.thread_id:
+        return redirect(reverse("discussions:thread", kwargs={"thread_id": note.thread.activity_id}))
+    if request.method == "POST":
+        form = NoteDiscussForm(request.POST)
+        if form.is_valid():
+            try:
+                thread = services.note_to_thread(user=request.user, note=note, title=form.cleaned_data["title"])
+            except DiscussionError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Your note is now a question in the discussion.")
+                return redirect(thread.get_absolute_url())
+        status = 400
+    else:
+        first_line = " ".join(note.body_markdown.split("\n", 1)[0].lstrip("#>*- ").split())
+        form = NoteDiscussForm(initial={"title": first_line[:120]})
+        status = 200
+    return TemplateResponse(request, "discussions/note_discuss.html", {"form": form, "note": note}, status=status)
+
+
 @login_required
 @require_GET
 def reviews_lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
@@ -518,7 +703,50 @@ def reviews_lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     return _reviews(request, course=course, lesson=lesson)
 
 
+def my_notes(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    tag = request.GET.get("tag", "").strip()[:100]
+    context = selectors.my_notes(viewer=request.user, query=query, tag=tag)
+    return TemplateResponse(request, "discussions/notes_mine.html", context)
+
+
+def _export_markdown(rows: list[dict]) -> str:
+    lines = ["# My notes", ""]
+    course = lesson = None
+    for row in rows:
+        if row["course"] != course:
+            course, lesson = row["course"], None
+            lines += [f"## {course}", ""]
+        if row["lesson"] != lesson:
+            lesson = row["lesson"]
+            lines += [f"### {lesson}", ""]
+        meta = [row["created_at"][:10], "shared" if row["visibility"] == "shared" else "private"]
+        if row["anchor_moved"]:
+            meta.append("its anchor moved")
+        elif row["block_id"]:
+            meta.append(f"on part {row['block_id']}")
+        if row["video_seconds"] is not None:
+            meta.append(f"at {row['video_seconds'] // 60}:{row['video_seconds'] % 60:02d}")
+        if row["tags"]:
+            meta.append("tags: " + ", ".join(row["tags"]))
+        lines += [f"*{' · '.join(meta)}*", "", row["text"], "", "---", ""]
+    return "\n".join(lines)
+
+
 @login_required
 @require_GET
 def reviews_course(request: HttpRequest, course_id: int) -> HttpResponse:
     return _reviews(request, course=_course_or_404(course_id), lesson=None)
+
+
+def my_notes_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    rows = selectors.my_notes_export(viewer=request.user)
+    if fmt == "json":
+        response = JsonResponse({"notes": rows}, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        filename = "guild-notes.json"
+    else:
+        response = HttpResponse(_export_markdown(rows), content_type="text/markdown; charset=utf-8")
+        filename = "guild-notes.md"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

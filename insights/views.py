@@ -54,6 +54,16 @@ def _activity_object(kind: str, key: str):
         from discussions.models import Rating
 
         return Rating.objects.select_related("lesson", "course").filter(activity_id=key, hidden_at=None).first()
+    if kind == "note":
+        from discussions.models import Note, NoteVisibility
+
+        # Only shared notes on live lessons are described: a private note's IRI resolves for nobody,
+        # so it tells no one (not even that it exists). Deleted notes are gone.
+        return (
+            Note.objects.select_related("lesson")
+            .filter(activity_id=key, visibility=NoteVisibility.SHARED, lesson__live=True)
+            .first()
+        )
     return None
 
 
@@ -101,6 +111,8 @@ def activity_definition(request: HttpRequest, kind: str, key: str) -> HttpRespon
     if not _wants_json(request):
         if kind == "tag":
             return redirect(f"/courses/?tag={target.slug}")
+        if kind == "note":
+            return redirect(f"{target.lesson.url}#note-{target.activity_id}")
         url = target.get_absolute_url() if kind in ("thread", "reply", "review") else target.url
         return redirect(url + (f"#block-{key}" if kind == "question" else ""))
     return JsonResponse(payload)

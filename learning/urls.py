@@ -20,6 +20,7 @@ urlpatterns = [
     path("search/", search, name="search"),
     path("people/", include("accounts.people_urls")),
     path("stream/", include("home.urls")),
+    path("notes/", include("discussions.note_urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

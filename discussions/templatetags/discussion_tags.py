@@ -88,3 +88,23 @@ def rating_form(panel: selectors.RatingPanel):
 
     mine = panel.mine
     return RatingForm(initial={"stars": mine.stars, "review": mine.review} if mine else None)
+
+
+@register.simple_tag(takes_context=True)
+def lesson_notes(context: dict[str, Any]) -> selectors.NotesPanel | None:
+    """The lesson page's notes panel via its selector (the page's enrolment handed over, as for discussions)."""
+    request = context.get("request")
+    lesson = context.get("page")
+    course = context.get("course")
+    if request is None or lesson is None or course is None or not request.user.is_authenticated:
+        return None
+    permissions.remember_enrolment(request.user, course, context.get("enrolment"))
+    return selectors.notes_panel_for_lesson(lesson=lesson, course=course, viewer=request.user)
+
+
+@register.filter
+def video_moment(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"

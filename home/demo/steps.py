@@ -93,6 +93,13 @@ def seed_discussions(context: SeedContext) -> StepResult:
     return StepResult("discussions", created, f"{len(discussions.THREADS)} threads")
 
 
+def seed_notes(context: SeedContext) -> StepResult:
+    from . import notes
+
+    created = notes.seed_notes(context.anchor)
+    return StepResult("notes", created, f"{len(notes.NOTES)} notes")
+
+
 def seed_ratings(context: SeedContext) -> StepResult:
     from . import ratings
 
@@ -126,6 +133,8 @@ STEPS: tuple[Step, ...] = (
     seed_content,
     seed_activity,
     seed_discussions,
+    seed_notes,
+    seed_ratings,
     seed_social,
     seed_experts,
     seed_insights,

@@ -170,3 +170,20 @@ def test_output_lists_logins_and_urls(seeded):
     # The URLs it prints are the configured site's (make run sets SITE_URL to where it serves).
     assert f"Site:  {settings.WAGTAILADMIN_BASE_URL}/\n" in seeded
     assert f"Admin: {settings.WAGTAILADMIN_BASE_URL}/admin/\n" in seeded
+
+
+def test_notes_are_seeded_private_and_shared_anchored_and_voted(seeded):
+    from discussions.models import Note
+
+    notes = Note.objects.all()
+    assert notes.filter(visibility="private").count() >= 4
+    assert notes.filter(visibility="shared").count() >= 6
+    assert notes.filter(anonymous=True, visibility="shared").exists()
+    anchored = [note for note in notes.select_related("lesson") if note.block_id]
+    assert len(anchored) >= 8
+    assert all(note.block_id in {block.id for block in note.lesson.body} for note in anchored)
+    assert notes.filter(helpful_count__gt=0).count() >= 5
+    assert Note.tags.through.objects.exists()
+    by_verb = dict(Statement.objects.values_list("verb").annotate(n=Count("id")))
+    assert by_verb.get(xapi.ANNOTATED.iri, 0) >= notes.count()
+    assert by_verb.get(xapi.SHARED.iri, 0) >= 6

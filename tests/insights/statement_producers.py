@@ -281,6 +281,37 @@ def rate(world: World) -> None:
     services.rating_set(author=rater, course=world.course, stars=5, review="A course I'd recommend.")
 
 
+@producer(
+    "keep notes",
+    covers=(
+        "discussions.services.note_create", "discussions.services.note_edit", "discussions.services.note_share",
+        "discussions.services.note_vote_toggle", "discussions.services.note_delete",
+        "discussions.services._share_statement",
+    ),
+    verbs=(xapi.ANNOTATED, xapi.SHARED, xapi.VOTED_UP, xapi.UNVOTED, xapi.DELETED),
+)  # fmt: skip
+def keep_notes(world: World) -> None:
+    from django.test.utils import override_settings
+
+    from discussions import services
+
+    writer, reader = world.new_learner(), world.new_learner()
+    for person in (writer, reader):
+        course_services.enrolment_create(user=person, course=world.course)
+    lesson = world.lessons[0]
+    block_id = next(iter(lesson.body)).id
+    private = services.note_create(author=writer, lesson=lesson, body="Front-load the *summary*.", block_id=block_id,
+                                   tags="headlines, summaries")  # fmt: skip
+    services.note_edit(editor=writer, note=private, body="Front-load the **summary**.")
+    services.note_share(user=writer, note=private, shared=True, anonymous=True)
+    services.note_vote_toggle(user=reader, note=private)
+    services.note_vote_toggle(user=reader, note=private)
+    with override_settings(XAPI_EXPORT_SHARED_NOTE_TEXT=True):  # the export policy that adds the text
+        services.note_create(author=writer, lesson=lesson, body="Shared with its text.", shared=True)
+    services.note_share(user=writer, note=private, shared=False)
+    services.note_delete(user=writer, note=private)
+
+
 # --- coverage: which functions record statements ----------------------------------------------------
 
 _RECORDERS = frozenset(("statement_record", "publication_record"))
