@@ -233,7 +233,7 @@ def _execute(statements: QuerySet, cursor) -> None:
 
 
 def _as_datetime(value: Any) -> datetime:
-    """A raw `stored` value (SQLite: text; PostgreSQL: datetime) as an aware datetime."""
+    """A raw `stored` value (text, as both databases are read here; or a datetime) as an aware datetime."""
     if isinstance(value, str):
         value = parse_datetime(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
@@ -254,6 +254,19 @@ def _after(statements: QuerySet, stored: Any, key: Any) -> QuerySet:
     return statements.filter(condition)
 
 
+def _keys_as_text(cursor) -> None:
+    """On PostgreSQL, read `stored` and `id` as their text (psycopg's C text loader) instead of
+    datetime and UUID objects: Django's time-zone-aware timestamp loader parses in Python, which
+    cost a fifth of a CSV export's CPU. The text goes back into `_after` as an untyped literal, which
+    PostgreSQL reads as the column's type, so the keyset compares exactly what was stored."""
+    if cursor.db.vendor == "postgresql":
+        from psycopg.types.string import TextLoader
+
+        adapters = cursor.cursor.adapters
+        adapters.register_loader("timestamptz", TextLoader)
+        adapters.register_loader("uuid", TextLoader)
+
+
 def _keyset_pages(statements: QuerySet[Statement], chunk_size: int) -> Iterator[list[tuple]]:
     """One `… WHERE (stored, id) > last ORDER BY stored, id LIMIT n` query per page.
 
@@ -266,6 +279,7 @@ def _keyset_pages(statements: QuerySet[Statement], chunk_size: int) -> Iterator[
     page = selected
     while True:
         with connection.cursor() as cursor:
+            _keys_as_text(cursor)
             _execute(page[:chunk_size], cursor)
             rows = cursor.fetchall()
         if rows:
@@ -280,6 +294,7 @@ def _cursor_pages(statements: QuerySet[Statement], chunk_size: int) -> Iterator[
     is not WITH HOLD), `chunk_size` rows per fetch."""
     connection = connections[statements.db]
     with transaction.atomic(using=statements.db), connection.chunked_cursor() as cursor:
+        _keys_as_text(cursor)
         _execute(_select(statements), cursor)
         while rows := cursor.fetchmany(chunk_size):
             yield rows
