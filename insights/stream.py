@@ -22,10 +22,9 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.dateparse import parse_datetime
 
@@ -257,29 +256,12 @@ def _actor_of(row: Statement, actors: dict[str, User]) -> User | None:
     return actors.get(f"public:{name.lower()}")
 
 
-def _optional_model(name: str):
-    try:
-        return apps.get_model("discussions", name)
-    except LookupError:
-        return None
-
-
-def _still_visible(obj: Any) -> bool:
-    """Notes and ratings (owned by other modules) count as gone when deleted, hidden or no longer shared."""
-    if getattr(obj, "deleted_at", None) is not None or getattr(obj, "hidden_at", None) is not None:
-        return False
-    visibility = getattr(obj, "visibility", None)
-    if visibility is not None and str(visibility) != "shared":
-        return False
-    return getattr(obj, "is_shared", True) is not False
-
-
 def _load(rows: list[Statement], scope: _Scope) -> dict[str, Any]:
     """Everything the sentences name, in one query per kind of thing."""
     from courses.models import LessonPage
-    from discussions.models import Reply, Thread
+    from discussions.models import Note, NoteVisibility, Rating, Reply, Thread
 
-    thread_keys, reply_keys, note_keys, lesson_keys = set(), set(), set(), set()
+    thread_keys, reply_keys, note_keys, lesson_keys, raters = set(), set(), set(), set(), set()
     for row in rows:
         if row.verb == xapi.POSTED.iri and (key := _key(row.object_id, "thread")):
             thread_keys.add(key)
@@ -287,11 +269,13 @@ def _load(rows: list[Statement], scope: _Scope) -> dict[str, Any]:
             reply_keys.add(key)
         elif row.verb == xapi.SHARED.iri and (key := _key(row.object_id, "note")):
             note_keys.add(key)
+        elif row.verb == xapi.RATED.iri and row.actor_user_id and (key := _key(row.lesson_iri or "", "lesson")):
+            raters.add(row.actor_user_id)
         if row.lesson_iri and (key := _key(row.lesson_iri, "lesson")):
             lesson_keys.add(key)
         if row.verb == xapi.PUBLISHED.iri and (key := _key(row.object_id, "lesson")):
             lesson_keys.add(key)
-    loaded: dict[str, Any] = {"threads": {}, "replies": {}, "notes": None, "lessons": {}}
+    loaded: dict[str, Any] = {"threads": {}, "replies": {}, "notes": {}, "ratings": {}, "lessons": {}}
     if thread_keys:
         loaded["threads"] = {
             str(t.activity_id): t
@@ -311,10 +295,24 @@ def _load(rows: list[Statement], scope: _Scope) -> dict[str, Any]:
                 thread__accepted_reply=F("pk"),
             ).select_related("thread", "author")
         }
-    note_model = _optional_model("Note")
-    if note_keys and note_model is not None:
+    if note_keys:
+        # Anonymous notes never name their writer outside the notes panel, so the stream leaves them out.
         loaded["notes"] = {
-            str(n.activity_id): n for n in note_model.objects.filter(activity_id__in=note_keys) if _still_visible(n)
+            str(note.activity_id): note
+            for note in Note.objects.filter(
+                activity_id__in=note_keys, visibility=NoteVisibility.SHARED, anonymous=False
+            ).only("activity_id", "lesson_id")
+        }
+    if raters:
+        # A review shows while it is the rating's current text and not hidden by a moderator or withdrawn.
+        loaded["ratings"] = {
+            (rating.author_id, str(rating.lesson_key)): rating
+            for rating in Rating.objects.filter(
+                author_id__in=raters, lesson__activity_id__in=lesson_keys, hidden_at=None
+            )
+            .exclude(review="")
+            .annotate(lesson_key=F("lesson__activity_id"))
+            .only("author_id", "stars", "review", "created_at", "edited_at")
         }
     if lesson_keys:
         loaded["lessons"] = {
@@ -350,20 +348,18 @@ def _item(row: Statement, actor: User, scope: _Scope, loaded: dict[str, Any], st
             kind="answer", title=reply.thread.title, url=reply.get_absolute_url(), other=reply.author, **common
         )
     if verb == xapi.SHARED.iri:
-        notes = loaded["notes"]
-        key = _key(row.object_id, "note") or ""
-        if notes is not None and key not in notes:
+        note = loaded["notes"].get(_key(row.object_id, "note") or "")
+        if note is None or lesson is None:
             return None
-        if lesson is None:
-            return None
-        url = notes[key].get_absolute_url() if notes and hasattr(notes[key], "get_absolute_url") else lesson.url
-        return StreamItem(kind="note", title=lesson.title, url=url, **common)
+        return StreamItem(kind="note", title=lesson.title, url=f"{lesson.url}#note-{note.activity_id}", **common)
     if verb == xapi.RATED.iri:
-        result = row.data.get("result") or {}
-        review = " ".join(str(result.get("response") or "").split())
-        if lesson is None or not review:
+        rating = loaded["ratings"].get((row.actor_user_id, lesson_key or ""))
+        if lesson is None or rating is None:
             return None
-        raw = (result.get("score") or {}).get("raw")
+        if abs((rating.edited_at or rating.created_at) - row.timestamp) >= timedelta(milliseconds=1):
+            return None  # an earlier version of a rating that has since changed
+        review = " ".join(rating.review.split())
+        raw = rating.stars
         if len(review) > REVIEW_PREVIEW:
             review = review[: REVIEW_PREVIEW - 1].rstrip() + "…"
         return StreamItem(

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-
-from django.db import transaction
 
 from courses import services as course_services
 from courses.models import CoursePage, LessonPage
 from discussions import services as discussion_services
-from insights.services import statement_record
-from insights.xapi import vocabulary as xapi
-from insights.xapi.activities import ActivityRef, StatementContext, StatementResult
 from tests.factories import UserFactory, course_with_lessons
 
 
@@ -44,29 +38,18 @@ def ask(author, lesson, title: str, kind: str = "question"):
     return discussion_services.thread_create(author=author, lesson=lesson, kind=kind, title=title, body=f"{title}?")
 
 
-def share_note(author, lesson: LessonPage, course: CoursePage):
-    """What the notes feature records when a note is shared (DESIGN §4), recorded directly."""
-    with transaction.atomic():
-        return statement_record(
-            actor=author,
-            verb=xapi.SHARED,
-            object=ActivityRef(kind="note", key=uuid.uuid4(), name=f"Note on {lesson.title}"),
-            context=StatementContext(parent=[lesson.xapi_activity()], grouping=[course.xapi_activity()]),
-        )
+def share_note(author, lesson: LessonPage, course: CoursePage, *, anonymous: bool = False):
+    """A note written and shared with the course's learners, through the notes services."""
+    return discussion_services.note_create(
+        author=author, lesson=lesson, course=course, body=f"What I took from {lesson.title}.", shared=True,
+        anonymous=anonymous,
+    )  # fmt: skip
 
 
 def rate(author, lesson: LessonPage, course: CoursePage, score: int, review: str | None):
-    """What the ratings feature records (DESIGN §4: rated the lesson, raw 1–5, response = review)."""
-    with transaction.atomic():
-        return statement_record(
-            actor=author,
-            verb=xapi.RATED,
-            object=lesson.xapi_activity(),
-            result=StatementResult(
-                score_raw=score, score_min=1, score_max=5, score_scaled=(score - 1) / 4, response=review
-            ),
-            context=StatementContext(parent=[course.xapi_activity()]),
-        )
+    """A lesson opened, then rated (and reviewed), through the services."""
+    course_services.lesson_view(user=author, lesson=lesson, course=course)
+    return discussion_services.rating_set(author=author, lesson=lesson, course=course, stars=score, review=review or "")
 
 
 def complete_course(user, course: CoursePage, lessons: list[LessonPage]) -> None:

@@ -94,7 +94,8 @@ def test_the_selector_alone(world, django_assert_max_num_queries):
     from insights.stream import stream_for_viewer
 
     populate(world, 6)
-    with django_assert_max_num_queries(8):
+    # scope (2), statements, people, then one loader per kind on the page: threads, replies, notes, ratings, lessons…
+    with django_assert_max_num_queries(10):
         page = stream_for_viewer(viewer=world.viewer)
     assert len(page.items) == 20
     assert {item.kind for item in page.items} >= {"question", "answer", "note", "review", "completion"}
