@@ -703,6 +703,8 @@ def reviews_lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     return _reviews(request, course=course, lesson=lesson)
 
 
+@login_required
+@require_GET
 def my_notes(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     tag = request.GET.get("tag", "").strip()[:100]
@@ -739,6 +741,8 @@ def reviews_course(request: HttpRequest, course_id: int) -> HttpResponse:
     return _reviews(request, course=_course_or_404(course_id), lesson=None)
 
 
+@login_required
+@require_GET
 def my_notes_export(request: HttpRequest, fmt: str) -> HttpResponse:
     rows = selectors.my_notes_export(viewer=request.user)
     if fmt == "json":

@@ -2,7 +2,8 @@
 
 Django's ModelBackend loads the user by id; the header then asks for the admin permission (two queries:
 user and group permissions), the unread-notification count and, on discussion pages, whether they
-moderate. `get_user` here reads all of that in the one user query, as annotations; the header and
+moderate, and whether they ever posted (the first-post nudge). `get_user` here reads all of that in the
+one user query, as annotations; the header and
 `discussions.permissions` use them when present and ask the database otherwise. Permissions checks
 (`has_perm`) still go through ModelBackend unchanged.
 """
@@ -22,6 +23,7 @@ ADMIN_CODENAME = "access_admin"
 
 
 def _header_annotations() -> dict[str, Any]:
+    from discussions.models import Reply, Thread
     from discussions.permissions import MODERATORS_GROUP
     from discussions.selectors import visible_notifications
 
@@ -41,6 +43,9 @@ def _header_annotations() -> dict[str, Any]:
         "header_moderator": Exists(
             user_model.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=MODERATORS_GROUP)
         ),
+        # The first-post nudge (home/templatetags/social_tags.py) asks whether they ever posted.
+        "header_has_posted": Exists(Thread.objects.filter(author_id=OuterRef("pk")))
+        | Exists(Reply.objects.filter(author_id=OuterRef("pk"))),
     }
 
 

@@ -12,13 +12,15 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def never_posted(context) -> bool:
-    """Whether the signed-in person has never started a thread or replied (one query, cached per request)."""
+    """Whether the signed-in person has never started a thread or replied (from the user query, else one query)."""
     from discussions.models import Reply, Thread
 
     user = context.get("user")
     if not permissions.signed_in(user):
         return False
     cached = user.__dict__.get("_never_posted")
+    if cached is None and getattr(user, "header_has_posted", None) is not None:
+        cached = not user.header_has_posted  # read with the user (home/auth.py)
     if cached is None:
         from accounts.models import User
 

@@ -666,21 +666,21 @@ def test_home_welcomes_visitors(client, course):
 
 # Measured on SQLite and PostgreSQL (the same counts), steady state with caches warm, exact. Routing is one query
 # (home/routing.py: the Site and root page are cached, the page is found by url_path with the privacy check
-# folded in); the session comes from the cache and the user query carries the header's admin link, unread count
-# and moderator flag (home/auth.py). What is left, for a learner on a lesson: route, user, outline with their
-# progress, enrolment with course + authorship + latest answers, the progress UPDATE, the discussion panel
-# (one query with threads; this lesson has none, so its follow state is one more).
-CATALOGUE_ANONYMOUS = 5  # route, catalogue cards, their restrictions (.public()), lesson counts, tags… see the report
+# folded in); the session comes from the cache and the user query carries the header's admin link, unread count,
+# moderator flag and whether they ever posted (home/auth.py). For a learner on a lesson: route, user, outline with
+# their progress, enrolment with course + authorship + latest answers, ratings summary with my rating, people who
+# can help (precomputed scores), the progress UPDATE, my notes and peers' notes (2), the discussion panel (one query
+# with threads; this lesson has none, so its follow state is one more).
+CATALOGUE_ANONYMOUS = 5  # route, catalogue cards, their restrictions (.public()), lesson counts, tags
 CATALOGUE_LEARNER = 8
-COURSE_ANONYMOUS = 4
-# course: +1 when the course has unanswered questions to list; +1 what the learner follows (follow buttons)
-COURSE_LEARNER = 9
-LESSON_ANONYMOUS = 3  # route, course, outline
-# lesson: +1 whether the learner ever posted (first-post nudge); +1 "People who can help" (precomputed scores)
-LESSON_LEARNER = 9
-LESSON_LEARNER_FIRST_VIEW = 15  # …INSERT progress, move "resume", `experienced` (3), in a savepoint (2 in tests)
+COURSE_ANONYMOUS = 6  # …route, course, outline, tags, the lessons' pooled ratings and the course's own
+COURSE_LEARNER = 11  # …user, enrolment, authors, what the learner follows, unanswered questions
+LESSON_ANONYMOUS = 4
+LESSON_LEARNER = 11
+# …INSERT progress, move "resume", `experienced` (statement, relations, definitions) in a savepoint (2, tests only)
+LESSON_LEARNER_FIRST_VIEW = 17
 HOME_ANONYMOUS = 5
-HOME_LEARNER = 19  # +11 for the activity stream (scope, statements, people, posts, lessons), follow suggestions, nudge
+HOME_LEARNER = 13  # …my learning, the activity stream (scope, statements, people, posts, lessons), suggestions
 
 
 def build_catalogue(size: int, learner) -> tuple[CoursePage, list[LessonPage]]:
