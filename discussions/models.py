@@ -599,7 +599,7 @@ class TaggedNote(ItemBase):
     content_object = models.ForeignKey("discussions.Note", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class Note(models.Model):
+class Note(index.Indexed, models.Model):
     """A learner's note on a lesson, optionally anchored to one block (and a moment of a video).
 
     Private unless shared. Read only through `discussions.selectors` (note_* functions), which
@@ -625,6 +625,14 @@ class Note(models.Model):
         help_text="The discussion question this shared note became.",
     )  # fmt: skip
     tags = TaggableManager(through=TaggedNote, blank=True)
+
+    # Site search (home/search.py) reads only shared notes of courses the viewer takes part in.
+    search_fields = [
+        index.SearchField("body_markdown"),
+        index.FilterField("visibility"),
+        index.FilterField("course"),
+        index.FilterField("lesson"),
+    ]
 
     class Meta:
         indexes = [

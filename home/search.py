@@ -1,10 +1,9 @@
-"""Site search at /search/ (DESIGN.md §3): one box across courses, lessons, threads, replies, people.
+"""Site search at /search/ (DESIGN.md §3): one box across courses, lessons, threads, replies, shared notes, people.
 
 Each kind of result is a `SearchSource` in `SEARCH_SOURCES`; a source applies the viewer's
 permissions to the queryset *before* the search backend ranks it, so nothing the viewer may not see
 is ever a candidate: drafts and unpublished pages, lessons of unpublished courses, discussions of
-courses the viewer does not take part in, hidden or deleted posts. Shared notes plug in the same way:
-add a source for them (its queryset must keep to shared notes of readable courses) to SEARCH_SOURCES.
+courses the viewer does not take part in, hidden or deleted posts, private notes.
 
 Ranking uses Wagtail's search backend (`wagtail.search.backends.database`: PostgreSQL full-text
 search in production, a portable fallback on SQLite). People are matched on names, job titles and
@@ -176,6 +175,33 @@ def _replies(query: str, viewer: Viewer, request: HttpRequest, offset: int, limi
     ]
 
 
+def _notes(query: str, viewer: Viewer, request: HttpRequest, offset: int, limit: int) -> list[SearchResult]:
+    """Shared notes of live lessons in courses the viewer takes part in; never private ones, never a hidden name."""
+    from courses.models import LessonPage
+    from discussions.models import Note, NoteVisibility
+
+    course_ids = readable_course_ids(viewer)
+    if not course_ids:
+        return []
+    notes = Note.objects.filter(
+        course__in=course_ids, visibility=NoteVisibility.SHARED, lesson__in=LessonPage.objects.live().values("pk")
+    ).select_related("lesson", "author")
+    results = _backend().search(query, notes)[offset : offset + limit]
+    return [
+        SearchResult(
+            kind="note",
+            title=f"Note on “{note.lesson.title}”",
+            url=f"{note.lesson.url}#note-{note.activity_id}",
+            snippet=_text(note.body_html),
+            meta="by a classmate"
+            if note.anonymous and note.author_id != viewer.pk
+            else f"by {note.author.display_name}",
+            when=note.shared_at,
+        )
+        for note in results
+    ]
+
+
 def _people(query: str, viewer: Viewer, request: HttpRequest, offset: int, limit: int) -> list[SearchResult]:
     from accounts.models import User
 
@@ -204,7 +230,7 @@ SEARCH_SOURCES: list[SearchSource] = [
     SearchSource("lessons", "Lessons", _lessons),
     SearchSource("threads", "Questions and discussions", _threads, signed_in_only=True),
     SearchSource("replies", "Replies", _replies, signed_in_only=True),
-    # Shared notes go here: SearchSource("notes", "Shared notes", _notes, signed_in_only=True).
+    SearchSource("notes", "Shared notes", _notes, signed_in_only=True),
     SearchSource("people", "People", _people, signed_in_only=True),
 ]
 

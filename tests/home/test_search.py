@@ -130,7 +130,7 @@ def test_type_filter_and_paging(world):
     page = run("agenda", world["member"], kind="lessons")
     assert [s.source.key for s in page.sections] == ["lessons"]
     assert not page.sections[0].has_more
-    assert [s.key for s in SEARCH_SOURCES] == ["courses", "lessons", "threads", "replies", "people"]
+    assert [s.key for s in SEARCH_SOURCES] == ["courses", "lessons", "threads", "replies", "notes", "people"]
 
 
 def test_punctuation_and_operators_are_just_words(world):
@@ -181,3 +181,33 @@ def test_query_count_does_not_grow_with_results(world, django_assert_num_queries
     with CaptureQueriesContext(connection) as many:
         client.get("/search/", {"q": "agenda"})
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_shared_notes_are_found_by_classmates_and_private_notes_by_nobody(world):
+    from discussions.models import Note
+
+    classmate = UserFactory(username="classmate", first_name="Cleo")
+    course_services.enrolment_create(user=classmate, course=world["meetings"])
+    discussion_services.note_create(
+        author=world["member"], lesson=world["lesson"], body="Parking lot for stray agenda topics.", shared=True
+    )
+    discussion_services.note_create(
+        author=classmate, lesson=world["lesson"], body="Rotate the agenda timekeeper weekly.", shared=True,
+        anonymous=True,
+    )  # fmt: skip
+    discussion_services.note_create(
+        author=world["member"], lesson=world["lesson"], body="Private agenda grumble about Bob."
+    )
+    reindex(*Note.objects.all())
+
+    def notes_found(viewer):
+        section = next((s for s in run("agenda", viewer, kind="notes").sections if s.source.key == "notes"), None)
+        return {r.snippet: r.meta for r in section.results} if section else {}
+
+    found = notes_found(classmate)
+    assert set(found) == {"Parking lot for stray agenda topics.", "Rotate the agenda timekeeper weekly."}
+    assert found["Parking lot for stray agenda topics."] == "by Mina Member"
+    assert notes_found(world["member"])["Rotate the agenda timekeeper weekly."] == "by a classmate"
+    for viewer in (world["member"], classmate, world["outsider"], world["moderator"]):
+        assert "Private agenda grumble about Bob." not in notes_found(viewer)
+    assert notes_found(world["outsider"]) == {}  # not in the course
