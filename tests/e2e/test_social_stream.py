@@ -1,4 +1,4 @@
-"""Follow someone, they ask a question, it shows in the follower's stream: in a real browser, on a phone."""
+"""Follow someone, they share a note and ask a question, both show in the follower's stream: a real browser, a phone."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.factories import CoursePageFactory, LessonPageFactory, UserFactory, p
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]  # see conftest
 
 
-def test_follow_a_colleague_and_see_their_question_in_the_stream(phone, artifacts):
+def test_follow_a_colleague_and_see_their_shared_note_and_question_in_the_stream(phone, artifacts):
     page = phone
     course = CoursePageFactory(title="Writing for the Web", slug="writing-for-the-web", summary="Write for readers.")
     lesson = LessonPageFactory(parent=course, title="Headlines", body=[paragraph("<p>Front-load them.</p>")])
@@ -37,16 +37,18 @@ def test_follow_a_colleague_and_see_their_question_in_the_stream(phone, artifact
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(settings, "DISCUSSIONS_NEW_ACCOUNT_DAYS", 0)
+        services.note_create(author=priya, lesson=lesson, body="Eight words is plenty for most headlines.", shared=True)
         thread = services.thread_create(
             author=priya, lesson=lesson, kind="question", title="How long should a headline be?", body="Any rule?"
         )
 
     page.goto("/stream/")
-    sentence = page.locator(".stream-item__sentence").first
-    expect(sentence).to_contain_text("Priya Shah asked “How long should a headline be?” on Headlines")
-    expect(sentence).to_contain_text("in Writing for the Web")
+    sentences = page.locator(".stream-item__sentence")
+    expect(sentences.first).to_contain_text("Priya Shah asked “How long should a headline be?” on Headlines")
+    expect(sentences.first).to_contain_text("in Writing for the Web")
+    expect(sentences.nth(1)).to_contain_text("Priya Shah shared a note on Headlines")
     page.get_by_role("link", name="People I follow").click()
-    expect(page.locator(".stream-item")).to_have_count(1)
+    expect(page.locator(".stream-item")).to_have_count(2)
     page.screenshot(path=str(artifacts / "stream-phone.png"), full_page=True)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375, f"the stream scrolls sideways on a phone ({width} px)"
