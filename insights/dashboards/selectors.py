@@ -850,29 +850,51 @@ def _received(query: InsightsQuery, by_team: bool) -> dict[str, int]:
     return received
 
 
+def _equity_chart(
+    *,
+    key: str,
+    title: str,
+    description: str,
+    group_label: str,
+    groups: list[tuple[str, str]],
+    posts: dict[str, int],
+    received: dict[str, int],
+) -> Chart:
+    """Posts written and answers received per group, as counts and shares of the whole."""
+    total_posts, total_received = sum(posts.values()), sum(received.values())
+    rows = [
+        [label, posts.get(value) or 0, _pct(posts.get(value) or 0, total_posts), received.get(value) or 0,
+         _pct(received.get(value) or 0, total_received)]
+        for value, label in groups
+    ]  # fmt: skip
+    return Chart(
+        key=key,
+        title=title,
+        description=description,
+        kind="bar",
+        columns=[group_label, "Posts", "% of posts", "Answers received", "% of answers received"],
+        rows=rows if total_posts or total_received else [],
+        series=(2, 4),
+    )
+
+
 def equity_by_team(query: InsightsQuery) -> Chart:
     _pairs(query)
     posts: dict[str, int] = defaultdict(int)
     for team, _cohort, n in _posts(query):
         posts[team] += n or 0
     received = _received(query, by_team=True)
-    total_posts, total_received = sum(posts.values()), sum(received.values())
     teams = sorted(set(posts) | set(received), key=lambda t: (-(posts.get(t) or 0), t))
-    rows = [
-        [team or "No team", posts.get(team) or 0, _pct(posts.get(team) or 0, total_posts), received.get(team) or 0,
-         _pct(received.get(team) or 0, total_received)]
-        for team in teams
-    ]  # fmt: skip
-    return Chart(
+    return _equity_chart(
         key="equity-team",
         title="Participation by team",
         description=(
             "Share of all posts (threads and replies) written by each team, and of the answers its members received."
         ),
-        kind="bar",
-        columns=["Team", "Posts", "% of posts", "Answers received", "% of answers received"],
-        rows=rows if total_posts or total_received else [],
-        series=(2, 4),
+        group_label="Team",
+        groups=[(team, team or "No team") for team in teams],
+        posts=posts,
+        received=received,
     )
 
 
@@ -881,24 +903,17 @@ def equity_by_cohort(query: InsightsQuery) -> Chart:
     posts: dict[str, int] = defaultdict(int)
     for _team, cohort, n in _posts(query):
         posts[cohort] += n or 0
-    received = _received(query, by_team=False)
-    total_posts, total_received = sum(posts.values()), sum(received.values())
-    rows = [
-        [label, posts.get(value) or 0, _pct(posts.get(value) or 0, total_posts), received.get(value) or 0,
-         _pct(received.get(value) or 0, total_received)]
-        for value, label in Cohort.choices
-    ]  # fmt: skip
-    return Chart(
+    return _equity_chart(
         key="equity-cohort",
         title="Participation: new vs established learners",
         description=(
             "New = first seen in Guild less than 30 days before the post or question. Shares of posts written and of "
             "answers received."
         ),
-        kind="bar",
-        columns=["Learners", "Posts", "% of posts", "Answers received", "% of answers received"],
-        rows=rows if total_posts or total_received else [],
-        series=(2, 4),
+        group_label="Learners",
+        groups=list(Cohort.choices),
+        posts=posts,
+        received=_received(query, by_team=False),
     )
 
 

@@ -52,3 +52,21 @@ def thread(enrolled, lesson, course):
 @pytest.fixture
 def reply(classmate, thread):
     return services.reply_create(author=classmate, thread=thread, body="Fifteen minutes, standing up.")
+
+
+@pytest.fixture
+def opened(enrolled, lesson, course):
+    """The enrolled learner has opened the first lesson (so may rate it)."""
+    from courses import services as course_services
+
+    course_services.lesson_view(user=enrolled, lesson=lesson, course=course)
+    return enrolled
+
+
+@pytest.fixture
+def peer(classmate, lesson, course):
+    """A classmate who has opened the first lesson too."""
+    from courses import services as course_services
+
+    course_services.lesson_view(user=classmate, lesson=lesson, course=course)
+    return classmate

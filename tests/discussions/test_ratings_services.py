@@ -32,19 +32,6 @@ def counts(summary: RatingSummary) -> tuple:
             summary.stars_5], summary.review_count)  # fmt: skip
 
 
-@pytest.fixture
-def opened(enrolled, lesson, course):
-    """Ada has opened the first lesson."""
-    course_services.lesson_view(user=enrolled, lesson=lesson, course=course)
-    return enrolled
-
-
-@pytest.fixture
-def peer(classmate, lesson, course):
-    course_services.lesson_view(user=classmate, lesson=lesson, course=course)
-    return classmate
-
-
 def test_rating_stores_stars_review_and_summary(opened, lesson):
     rating = services.rating_set(author=opened, lesson=lesson, stars=4, review="  Clear, with a good example.\r\n ")
     assert (rating.stars, rating.review, rating.course_id) == (4, "Clear, with a good example.", lesson.get_parent().pk)

@@ -28,18 +28,6 @@ def client_for(user) -> Client:
 
 
 @pytest.fixture
-def opened(enrolled, lesson, course):
-    course_services.lesson_view(user=enrolled, lesson=lesson, course=course)
-    return enrolled
-
-
-@pytest.fixture
-def peer(classmate, lesson, course):
-    course_services.lesson_view(user=classmate, lesson=lesson, course=course)
-    return classmate
-
-
-@pytest.fixture
 def review(peer, lesson):
     return services.rating_set(author=peer, lesson=lesson, stars=2, review="The budget example lost me.")
 
