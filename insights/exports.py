@@ -553,33 +553,31 @@ def _csv_row(row: tuple, titles: dict[str, str], home_page: str) -> str:
     duration = result.duration or ""
     seconds = duration_seconds(duration) if duration.__class__ is str and duration else None
     course_iri, lesson_iri = row[_COURSE], row[_LESSON]
-    cells = [
-        _text(data.id),
-        _utc_text(_text(data.timestamp)),
-        _utc_text(data.stored) if data.stored else _stored_text(row[_STORED]),
-        _text(account_name),
-        actor_ifi,
-        _text(verb.id),
-        _text(_language_value(verb.display)),
-        _text(object_id),
-        _text(object_type),
-        _text(object_name),
-        course_iri,
-        titles.get(course_iri, ""),
-        lesson_iri,
-        titles.get(lesson_iri, ""),
-        _text(data.context.registration if data.context is not None else None),
-    ]
-    text = [("'" + cell) if cell[:1] in _FORMULA_STARTS else cell for cell in cells]
     response = _text(result.response)
+    # Only cells that can hold free text get the formula guard: ids, UUIDs, timestamps and IRIs cannot
+    # start with = + - @ (an IRI starts with its scheme), so checking them would only cost time.
     return csv_line(
         [
-            *text,
+            _text(data.id),
+            _utc_text(_text(data.timestamp)),
+            _utc_text(data.stored) if data.stored else _stored_text(row[_STORED]),
+            _safe(_text(account_name)),
+            actor_ifi,
+            _text(verb.id),
+            _safe(_text(_language_value(verb.display))),
+            _safe(_text(object_id)),
+            _text(object_type),
+            _safe(_text(object_name)),
+            course_iri,
+            _safe(titles.get(course_iri, "")),
+            lesson_iri,
+            _safe(titles.get(lesson_iri, "")),
+            _text(data.context.registration if data.context is not None else None),
             _number(score.raw),
             _number(score.scaled),
             _bool(result.success),
             _bool(result.completion),
-            ("'" + response) if response[:1] in _FORMULA_STARTS else response,
+            _safe(response),
             _safe(_text(duration)),
             "" if seconds is None else repr(seconds),
             "true" if row[_VOIDED] else "false",
