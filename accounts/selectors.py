@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 
 from discussions import permissions
 
@@ -21,20 +21,6 @@ if TYPE_CHECKING:
     Viewer = User | AnonymousUser
 
 RECENT = 8
-
-
-def _readable_course_ids(viewer: Viewer) -> Any:
-    """Courses whose discussions the viewer reads, as a subquery (moderators: every course)."""
-    from courses.models import CoursePage, Enrolment
-
-    if not permissions.signed_in(viewer):
-        return CoursePage.objects.none().values("pk")
-    if permissions.is_moderator(viewer):
-        return CoursePage.objects.values("pk")
-    return CoursePage.objects.filter(
-        Q(pk__in=Enrolment.objects.filter(user_id=viewer.pk, unenrolled_at=None).values("course_id"))
-        | Q(pk__in=CoursePage.authors.through.objects.filter(user_id=viewer.pk).values("coursepage_id"))
-    ).values("pk")
 
 
 def known_for(*, user: User, viewer: Viewer) -> list:
@@ -64,7 +50,7 @@ def profile_for_viewer(*, username: str, viewer: Viewer) -> dict[str, Any] | Non
             .order_by("-completed_at")
         )
     if person.show_contributions or own:
-        readable = _readable_course_ids(viewer)
+        readable = permissions.participating_courses(viewer).values("pk")
         threads = Thread.objects.filter(author=person, hidden_at=None, deleted_at=None, course_id__in=readable)
         answers = Reply.objects.filter(
             author=person,

@@ -77,3 +77,20 @@ def can_participate(user: User | AnonymousUser | None, course: CoursePage) -> bo
     if not signed_in(user):
         return False
     return active_enrolment(user, course) is not None or is_course_staff(user, course)
+
+
+def participating_courses(user: User | AnonymousUser | None):
+    """Every live course whose discussions `user` reads (the set form of `can_participate`): enrolled in,
+    authoring, or all of them for moderators. A queryset, so callers use it as a subquery or list its ids."""
+    from django.db.models import Q
+
+    from courses.models import CoursePage, Enrolment
+
+    courses = CoursePage.objects.live()
+    if not signed_in(user):
+        return courses.none()
+    if is_moderator(user):
+        return courses
+    enrolled = Enrolment.objects.filter(user_id=user.pk, unenrolled_at=None).values("course_id")
+    authored = CoursePage.authors.through.objects.filter(user_id=user.pk).values("coursepage_id")
+    return courses.filter(Q(pk__in=enrolled) | Q(pk__in=authored))

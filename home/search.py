@@ -75,23 +75,17 @@ def _live_courses():
 
 
 def readable_course_ids(viewer: Viewer) -> list[int]:
-    """Live courses whose discussions the viewer reads: enrolled, authoring, or all of them for moderators."""
-    from courses.models import CoursePage, Enrolment
+    """Public live courses whose discussions the viewer reads (`discussions.permissions.participating_courses`),
+    listed once per request: threads, replies and notes all ask."""
     from discussions import permissions
 
     if not _signed_in(viewer):
         return []
     cached = viewer.__dict__.get("_search_readable_courses")
-    if cached is not None:
-        return cached
-    courses = _live_courses()
-    if not permissions.is_moderator(viewer):
-        enrolled = Enrolment.objects.filter(user=viewer, unenrolled_at=None).values("course_id")
-        authored = CoursePage.authors.through.objects.filter(user_id=viewer.pk).values("coursepage_id")
-        courses = courses.filter(Q(pk__in=enrolled) | Q(pk__in=authored))
-    ids = list(courses.values_list("pk", flat=True))
-    viewer.__dict__["_search_readable_courses"] = ids  # threads and replies ask in the same request
-    return ids
+    if cached is None:
+        cached = list(permissions.participating_courses(viewer).public().values_list("pk", flat=True))
+        viewer.__dict__["_search_readable_courses"] = cached
+    return cached
 
 
 def _courses(query: str, viewer: Viewer, request: HttpRequest, offset: int, limit: int) -> list[SearchResult]:
