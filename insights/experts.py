@@ -412,24 +412,22 @@ def expertise_refresh(*, full: bool = False) -> RefreshReport:
 
 
 def schedule_refresh() -> None:
-    """Ask for a refresh after this transaction commits: at most one per EXPERTS_REFRESH_DEBOUNCE_SECONDS.
+    """After a commit that stored statements (`insights.after_commit`): at most one refresh per
+    EXPERTS_REFRESH_DEBOUNCE_SECONDS, never raising.
 
-    Called by `statement_record` for every statement, so it must cost no query: a cache key gates it,
-    and the task is delayed by the same window, so one run picks up the whole batch of commits. If the
-    transaction rolls back, the window simply passes; the periodic sweep catches anything missed.
+    A cache key gates it, and the task is delayed by the same window, so one run picks up the whole
+    batch of commits; the periodic sweep catches anything missed.
     """
     if not getattr(settings, "EXPERTS_REFRESH_ON_COMMIT", True):
         return
     window = int(getattr(settings, "EXPERTS_REFRESH_DEBOUNCE_SECONDS", 60))
-    if not cache.add(REFRESH_QUEUED_KEY, 1, timeout=window):
-        return
+    try:
+        if cache.add(REFRESH_QUEUED_KEY, 1, timeout=window):
+            from .tasks import expertise_refresh_task
 
-    def enqueue() -> None:
-        from .tasks import expertise_refresh_task
-
-        expertise_refresh_task.apply_async(countdown=window)
-
-    transaction.on_commit(enqueue, robust=True)
+            expertise_refresh_task.apply_async(countdown=window)
+    except Exception:  # noqa: BLE001 — the user's action committed; the beat sweep catches up
+        logger.exception("Could not schedule the expertise refresh after commit")
 
 
 # --- reading ----------------------------------------------------------------------------------------

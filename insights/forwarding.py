@@ -412,40 +412,8 @@ def reset_rejected() -> int:
 # --- Triggers --------------------------------------------------------------------------------------------
 
 
-def schedule_on_commit() -> None:
-    """Ask for one forwarding run when the current transaction commits, however many statements it stores.
-
-    `statement_record` calls this for every statement; a hook is registered only if the transaction
-    has none yet. One is enough wherever it was registered: Django drops the hooks of a savepoint
-    that rolls back, and a savepoint still open around an earlier hook is open around us too, so
-    any hook still queued runs exactly when our statement commits.
-
-    Test cases wrap each test in atomic blocks that never commit, where hooks pile up across
-    service calls; there "the transaction" is the outermost block the test did not open, so each
-    service call still gets its hook (and `django_capture_on_commit_callbacks` sees it).
-    """
-    conn = transaction.get_connection()
-    if conn.in_atomic_block:
-        real_transaction, root_savepoint = _transaction_root(conn)
-        for savepoint_ids, func, _robust in conn.run_on_commit:
-            if func is schedule_after_commit and (
-                real_transaction or (root_savepoint is not None and root_savepoint in savepoint_ids)
-            ):
-                return
-    transaction.on_commit(schedule_after_commit, robust=True)
-
-
-def _transaction_root(conn: Any) -> tuple[bool, str | None]:
-    """(True, None) inside a real transaction; inside a test case, (False, the savepoint of the outermost
-    atomic block the test case did not open). Uses Django's `atomic_blocks` and `_from_testcase`."""
-    for index, block in enumerate(getattr(conn, "atomic_blocks", [])):
-        if not getattr(block, "_from_testcase", False):
-            return index == 0, (conn.savepoint_ids[index - 1] if index else None)
-    return False, None
-
-
-def schedule_after_commit() -> None:
-    """After a commit that stored statements: enqueue one forwarding run, or forward inline.
+def forward_after_commit() -> None:
+    """After a commit that stored statements (`insights.after_commit`): enqueue one forwarding run, or forward inline.
 
     With a broker (CELERY_BROKER_URL), the task is queued and a worker drains the backlog. Without
     one, tasks are eager and this runs inline in the request that committed, so it is kept short:
@@ -453,9 +421,6 @@ def schedule_after_commit() -> None:
     stay pending; the next commit, `forward_statements` or the sweep sends them). Never raises:
     forwarding trouble must not break the user's request, which has already committed.
     """
-    from .dashboards.tasks import schedule_fill
-
-    schedule_fill()  # the dashboards' aggregates ride on the same once-per-commit hook (debounced, never raises)
     if not forwarding_enabled():
         return
     from .tasks import forward_pending_statements

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from . import experts, forwarding
+from . import after_commit
 from .models import Statement
 from .xapi.activities import ActivityRef, StatementContext, StatementResult, parse_activity_iri
 from .xapi.agents import agent_key
@@ -111,8 +111,7 @@ def statement_record(
         ]
     )
     index_statements([statement])
-    forwarding.schedule_on_commit()  # one forwarding run per committed transaction
-    experts.schedule_refresh()  # "who knows this" catches up after commit, debounced (no query here)
+    after_commit.schedule()  # aggregates, expert scores and forwarding catch up once per committed transaction
     return statement
 
 

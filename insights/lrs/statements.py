@@ -31,7 +31,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from insights import forwarding
+from insights import after_commit
 from insights.models import (
     ActivityDefinition,
     RelationKind,
@@ -451,7 +451,7 @@ def statements_store(
             new_targets = [t for t, i in voiding_targets.items() if ids[i] in fresh_set]
             if new_targets:
                 Statement.objects.filter(id__in=new_targets).exclude(verb=VOIDED).update(voided=True)
-            forwarding.schedule_on_commit()
+            after_commit.schedule()
     if fresh and definitions:
         _store_definitions(definitions)
     return [str(i) for i in ids]

@@ -325,9 +325,20 @@ def test_lesson_page_shows_helpers_with_their_reasons_in_one_query(people, cours
     assert len(full.captured_queries) <= len(empty.captured_queries) + 3
 
 
-def test_refresh_runs_after_commits_when_enabled(people, course, lessons, settings, django_capture_on_commit_callbacks):
+def test_refresh_runs_after_commits_when_enabled(
+    people, course, lessons, settings, django_capture_on_commit_callbacks, monkeypatch
+):
     from django.core.cache import cache
 
+    from insights.tasks import expertise_refresh_task
+
+    enqueued = []
+    enqueue = expertise_refresh_task.apply_async
+    monkeypatch.setattr(
+        expertise_refresh_task,
+        "apply_async",
+        lambda *args, **kwargs: enqueued.append(kwargs) or enqueue(*args, **kwargs),
+    )
     settings.EXPERTS_REFRESH_ON_COMMIT = True
     cache.delete(experts.REFRESH_QUEUED_KEY)
     thread = ask(people["asker"], lessons[0], course)
@@ -335,7 +346,9 @@ def test_refresh_runs_after_commits_when_enabled(people, course, lessons, settin
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         reply = discussion_services.reply_create(author=people["expert"], thread=thread, body="Fifteen minutes.")
         discussion_services.answer_accept(user=people["asker"], reply=reply)
-    assert len([c for c in callbacks if getattr(c, "__name__", "") == "enqueue"]) == 1  # debounced: one per window
+    hooks = [c for c in callbacks if getattr(c, "__name__", "") == "statements_committed"]
+    assert len(hooks) == 2  # one after-commit hook per transaction (reply, accept)…
+    assert len(enqueued) == 1  # …but debounced: one refresh per window
     assert ExpertiseScore.objects.filter(user=people["expert"]).exists()
     cache.delete(experts.REFRESH_QUEUED_KEY)
 

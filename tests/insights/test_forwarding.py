@@ -22,7 +22,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from courses import services as course_services
-from insights import forwarding
+from insights import after_commit, forwarding
 from insights.forwarding import INLINE_PAUSE_CACHE_KEY, LRSClient, outgoing
 from insights.models import ForwardState, Statement
 from insights.services import statement_record
@@ -310,7 +310,7 @@ def test_a_service_forwards_on_commit(ralph, learner, course, django_capture_on_
     with override_settings(**ralph.settings(**FAST_RETRIES)):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             enrolment = course_services.enrolment_create(user=learner, course=course)
-        assert callbacks.count(forwarding.schedule_after_commit) == 1  # one forwarding run for the transaction
+        assert callbacks.count(after_commit.statements_committed) == 1  # one forwarding run for the transaction
     statement = Statement.objects.get(registration=enrolment.registration)
     assert statement.forward_state == ForwardState.DELIVERED
     assert str(statement.id) in ralph.stored_ids()
@@ -322,10 +322,10 @@ def test_one_transaction_enqueues_once_however_many_statements(learner, course, 
         course_services.enrolment_create(user=learner, course=course)
         course_services.enrolment_create(user=user, course=course)
         record(3, course=course)
-    assert callbacks.count(forwarding.schedule_after_commit) == 1
+    assert callbacks.count(after_commit.statements_committed) == 1
     with django_capture_on_commit_callbacks() as later:
         course_services.enrolment_cancel(user=user, course=course)
-    assert later.count(forwarding.schedule_after_commit) == 1  # the next transaction gets its own
+    assert later.count(after_commit.statements_committed) == 1  # the next transaction gets its own
 
 
 def test_a_rolled_back_savepoint_does_not_take_the_enqueue_with_it(learner, course, django_capture_on_commit_callbacks):
@@ -337,7 +337,7 @@ def test_a_rolled_back_savepoint_does_not_take_the_enqueue_with_it(learner, cour
         except RuntimeError:
             pass
         course_services.enrolment_create(user=learner, course=course)
-    assert callbacks.count(forwarding.schedule_after_commit) == 1
+    assert callbacks.count(after_commit.statements_committed) == 1
 
 
 def test_a_stalled_lrs_does_not_break_or_hold_up_the_users_request(learner, course, django_capture_on_commit_callbacks):
