@@ -1,6 +1,15 @@
 /* Guild: small progressive enhancements. Every page works without this file. */
 (function () {
   "use strict";
+  // Shared with the feature scripts (discussions.js, notes.js), which load after this one.
+  window.Guild = window.Guild || {};
+  window.Guild.csrfToken = function () {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  };
+
   document.documentElement.classList.remove("no-js");
   document.documentElement.classList.add("js");
 

@@ -5,12 +5,7 @@
 (function () {
   "use strict";
 
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    if (match) return decodeURIComponent(match[1]);
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
+  var csrfToken = window.Guild.csrfToken;  // static/js/guild.js, loaded first on every page
 
   function blockById(id) {
     return document.getElementById("block-" + id);

@@ -3,12 +3,7 @@
 (function () {
   "use strict";
 
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    if (match) return decodeURIComponent(match[1]);
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
+  var csrfToken = window.Guild.csrfToken;  // static/js/guild.js, loaded first on every page
 
   // Live preview: the server renders with the same sanitiser posts get, so what you see is what is stored.
   document.querySelectorAll("[data-preview-for]").forEach(function (box) {
