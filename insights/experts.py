@@ -153,8 +153,9 @@ def _kind(iri: str) -> str | None:
 
 
 def _hidden_post_iris(course_key: str) -> set[str]:
-    """Posts of the course hidden or deleted right now, by the discussion rows (auto-hides have no statement)."""
-    from discussions.models import Reply, Thread
+    """What of the course must not count right now, by its rows: posts hidden or deleted (auto-hides have no
+    statement), and notes no longer shared or shared anonymously (a suggestion must not reveal who wrote them)."""
+    from discussions.models import Note, NoteVisibility, Reply, Thread
     from insights.xapi.activities import activity_iri
 
     gone = Q(hidden_at__isnull=False) | Q(deleted_at__isnull=False)
@@ -164,6 +165,10 @@ def _hidden_post_iris(course_key: str) -> set[str]:
         gone | Q(thread__hidden_at__isnull=False) | Q(thread__deleted_at__isnull=False)
     )
     iris |= {activity_iri("reply", key) for key in replies.values_list("activity_id", flat=True)}
+    notes = Note.objects.filter(course__activity_id=course_key).filter(
+        Q(anonymous=True) | ~Q(visibility=NoteVisibility.SHARED)
+    )
+    iris |= {activity_iri("note", key) for key in notes.values_list("activity_id", flat=True)}
     return iris
 
 

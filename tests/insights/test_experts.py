@@ -397,3 +397,18 @@ def test_profiles_say_what_people_are_known_for_from_strong_evidence_only(people
     assert "Known for" in page
     assert course.title in page
     assert "Known for" not in client.get(f"/people/{people['poster'].username}/").content.decode()
+
+
+def test_anonymous_shared_notes_earn_no_suggestion_that_would_name_their_writer(people, course, lessons):
+    lesson = lessons[0]
+    anonymous = discussion_services.note_create(
+        author=people["expert"], lesson=lesson, body="Timebox every item.", shared=True, anonymous=True
+    )
+    named = discussion_services.note_create(author=people["poster"], lesson=lesson, body="Agenda first.", shared=True)
+    for voter in (people["voter1"], people["voter2"]):
+        discussion_services.note_vote_toggle(user=voter, note=anonymous)
+        discussion_services.note_vote_toggle(user=voter, note=named)
+    expertise_refresh()
+    helpers = helpers_for_lesson(lesson=lesson, course=course, viewer=people["viewer"])
+    assert names(helpers) == ["poster"]
+    assert helpers[0].reasons[0] == "shared notes on this lesson with 2 helpful votes"
