@@ -32,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Case, TextField, Value, When
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -141,16 +142,26 @@ _COLUMNS = ("id", "stored", "timestamp", "verb", "actor_key", "actor_user_id", "
 
 
 def _extracts() -> dict[str, Any]:
+    """The JSON values `_apply` reads, each extracted only for the verbs that read it.
+
+    Every extraction decompresses or re-parses the statement's JSON (PostgreSQL keeps `data`
+    compressed inline; SQLite's json_extract parses the text), so asking only where needed is most
+    of the read's cost. The definition type decides the kind, so every statement needs it.
+    """
+
+    def only(verbs: Iterable[str], path: str) -> Case:
+        return Case(When(verb__in=list(verbs), then=KT(path)), default=Value(None), output_field=TextField())
+
     return {
         "x_type": KT("data__object__definition__type"),
-        "x_name": KT("data__object__definition__name__en"),
-        "x_score": KT("data__result__score__raw"),
-        "x_success": KT("data__result__success"),
-        "x_duration": KT("data__result__duration"),
-        "x_response": KT("data__result__response"),
-        "x_parent": KT("data__context__contextActivities__parent__0__id"),
-        "x_block": KT(f"data__context__extensions__{xapi.BLOCK_ID.iri}"),
-        "x_routed": KT(f"data__context__extensions__{xapi.ROUTED_TO.iri}"),
+        "x_name": only((xapi.ANSWERED.iri, xapi.POSTED.iri), "data__object__definition__name__en"),
+        "x_score": only((xapi.RATED.iri,), "data__result__score__raw"),
+        "x_success": only((xapi.ANSWERED.iri,), "data__result__success"),
+        "x_duration": only((xapi.COMPLETED.iri,), "data__result__duration"),
+        "x_response": only((xapi.RATED.iri,), "data__result__response"),
+        "x_parent": only((xapi.POSTED.iri,), "data__context__contextActivities__parent__0__id"),
+        "x_block": only((xapi.ANNOTATED.iri, xapi.POSTED.iri), f"data__context__extensions__{xapi.BLOCK_ID.iri}"),
+        "x_routed": only((xapi.ROUTED.iri,), f"data__context__extensions__{xapi.ROUTED_TO.iri}"),
     }
 
 
@@ -463,49 +474,61 @@ def _prep(value: Any) -> Any:
     return value
 
 
-MULTIROW = 1000
+def _array_type(field) -> str:
+    """The PostgreSQL array element type a column's values are sent as.
 
-
-def _execute_rows(sql: str, width: int, rows: list[tuple]) -> None:
-    """Run an INSERT written for one row over many rows.
-
-    SQLite (in-process) takes them as one prepared statement run many times. On PostgreSQL that is a
-    round trip per row, so the VALUES list is widened to MULTIROW rows per statement instead
-    (keys are unique within a batch, so ON CONFLICT never meets the same row twice in one statement).
+    Text columns go as unbounded text: a cast to varchar(n) would silently truncate (and could merge
+    two keys), where the assignment to the column raises, as a plain INSERT does.
     """
+    if field.get_internal_type() in ("CharField", "TextField"):
+        return "text"
+    return field.db_type(connection)
+
+
+def _execute_rows(model, columns: Sequence[str], tail: str, rows: list[tuple]) -> None:
+    """INSERT `rows` into `model`'s `columns`, then `tail` (the ON CONFLICT clause): one statement a table.
+
+    PostgreSQL gets one array per column and unnests them: a single statement, parsed and planned
+    once, whatever the batch holds (a VALUES list has a parameter per value, each adapted and parsed).
+    SQLite is in-process: one prepared single-row statement run with executemany is its fastest path.
+    Keys are unique within a batch, so ON CONFLICT never meets the same row twice in one statement.
+    """
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
-            cursor.executemany(sql, rows)
+            values = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({names}) VALUES ({values}) {tail}"  # noqa: S608
+            cursor.executemany(sql, [tuple(_prep(value) for value in row) for row in rows])
             return
-        one = "(" + ", ".join(["%s"] * width) + ")"
-        head, tail = sql.split(one, 1)
-        for start in range(0, len(rows), MULTIROW):
-            chunk = rows[start : start + MULTIROW]
-            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [value for row in chunk for value in row])
+        fields = [model._meta.get_field(c) for c in columns]
+        arrays = ", ".join(f"%s::{_array_type(field)}[]" for field in fields)
+        sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {tail}"  # noqa: S608
+        params = []
+        for field, values in zip(fields, zip(*rows, strict=True), strict=True):
+            if field.get_internal_type() == "FloatField":  # a list mixing int and float cannot be adapted
+                values = [None if value is None else float(value) for value in values]
+            params.append(list(values))
+        cursor.execute(sql, params)
 
 
 def _upsert(model, key: Sequence[str], adds: Sequence[str], rest: Sequence[str], rows: list[tuple], *,
-            least: Sequence[str] = (), replace: Sequence[str] = ()) -> None:  # fmt: skip
+            least: Sequence[str] = (), replace: Sequence[str] = (), where: str = "") -> None:  # fmt: skip
     """INSERT … ON CONFLICT (key) DO UPDATE SET add = add + excluded.add, least = the earlier non-null,
-    replace = excluded's value; DO NOTHING when there is nothing to update."""
+    replace = excluded's value [WHERE where]; DO NOTHING when there is nothing to update."""
     if not rows:
         return
-    if connection.vendor == "sqlite":
-        rows = [tuple(_prep(value) for value in row) for row in rows]
     table = model._meta.db_table
-    columns = [*key, *adds, *rest]
     quote = connection.ops.quote_name
     smaller = "LEAST" if connection.vendor == "postgresql" else "MIN"
     sets = [f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in adds]
     sets += [f"{quote(c)} = COALESCE({smaller}({table}.{quote(c)}, excluded.{quote(c)}), {table}.{quote(c)}, "
              f"excluded.{quote(c)})" for c in least]  # fmt: skip
     sets += [f"{quote(c)} = excluded.{quote(c)}" for c in replace]
-    action = f"DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING"
-    sql = (
-        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
-        f"ON CONFLICT ({', '.join(quote(c) for c in key)}) {action}"
-    )
-    _execute_rows(sql, len(columns), rows)
+    action = f"DO UPDATE SET {', '.join(sets)}{f' WHERE {where}' if where else ''}" if sets else "DO NOTHING"
+    tail = f"ON CONFLICT ({', '.join(quote(c) for c in key)}) {action}"
+    _execute_rows(model, [*key, *adds, *rest], tail, rows)
 
 
 def _write(batch: _Batch) -> None:
@@ -567,22 +590,10 @@ def _write(batch: _Batch) -> None:
 def _write_ratings(batch: _Batch) -> None:
     if batch.unrate:
         RatingFact.objects.filter(statement_id__in=batch.unrate).delete()
-    if not batch.ratings:
-        return
-    table = RatingFact._meta.db_table
-    columns = ("lesson_iri", "actor_key", "score", "review", "rated_at", "statement_id", "course_iri", "team")
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[2:])
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
-        f"ON CONFLICT (lesson_iri, actor_key) DO UPDATE SET {updates} WHERE excluded.rated_at >= {table}.rated_at"
-    )
-    rows = [
-        (lesson, actor, score, review, rated_at, statement_id, course, team)
-        for (lesson, actor), (score, review, rated_at, statement_id, course, team) in batch.ratings.items()
-    ]
-    if connection.vendor == "sqlite":
-        rows = [tuple(_prep(value) for value in row) for row in rows]
-    _execute_rows(sql, len(columns), rows)
+    columns = ("score", "review", "rated_at", "statement_id", "course_iri", "team")
+    _upsert(RatingFact, ("lesson_iri", "actor_key"), (), columns,
+            [(*key, *values) for key, values in batch.ratings.items()],
+            replace=columns, where=f"excluded.rated_at >= {RatingFact._meta.db_table}.rated_at")  # fmt: skip
 
 
 _THREAD_FIELDS = [f.name for f in ThreadFact._meta.concrete_fields if f.name not in ("id", "thread_iri")]
