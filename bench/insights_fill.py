@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=100_000, help="statements in the store (default 100,000)")
-    parser.add_argument("--batch-size", type=int, default=20_000)
+    parser.add_argument("--batch-size", type=int, default=None, help="default: the service's DEFAULT_BATCH_SIZE")
     parser.add_argument("--append", type=int, default=10_000, help="statements appended for the incremental run")
     args = parser.parse_args()
 
@@ -35,7 +35,7 @@ def main() -> None:
 
     where = bench_database_setup()
     logging.disable(logging.INFO)
-    from insights.dashboards.services import aggregates_fill, aggregates_reset
+    from insights.dashboards.services import DEFAULT_BATCH_SIZE, aggregates_fill, aggregates_reset
     from insights.models import DailyCount, HelperEdge, LearnerLesson, Statement, ThreadFact
 
     have = Statement.objects.count()
@@ -45,18 +45,19 @@ def main() -> None:
         generate_statements(args.size - have)
         print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
     total = Statement.objects.count()
-    print(f"database: {where}; {total:,} statements")
+    batch_size = args.batch_size or DEFAULT_BATCH_SIZE
+    print(f"database: {where}; {total:,} statements; batches of {batch_size:,}")
 
     aggregates_reset()
-    _run("full fill", lambda: aggregates_fill(batch_size=args.batch_size, lag=timedelta(0)))
+    _run("full fill", lambda: aggregates_fill(batch_size=batch_size, lag=timedelta(0)))
     print(
         f"  aggregates: {DailyCount.objects.count():,} daily counts, "
         f"{LearnerLesson.objects.count():,} learner-lessons, "
         f"{ThreadFact.objects.count():,} threads, {HelperEdge.objects.count():,} helper edges"
     )
     generate_statements(args.append)
-    _run(f"incremental (+{args.append:,})", lambda: aggregates_fill(batch_size=args.batch_size, lag=timedelta(0)))
-    _run("nothing new", lambda: aggregates_fill(batch_size=args.batch_size, lag=timedelta(0)))
+    _run(f"incremental (+{args.append:,})", lambda: aggregates_fill(batch_size=batch_size, lag=timedelta(0)))
+    _run("nothing new", lambda: aggregates_fill(batch_size=batch_size, lag=timedelta(0)))
 
 
 def _run(label: str, fill) -> None:

@@ -61,7 +61,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 FILL_STATE = "statements"
-DEFAULT_BATCH_SIZE = 20_000
+DEFAULT_BATCH_SIZE = 50_000  # larger batches merge more deltas per row: fewer rows written per statement
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 # Verbs that say a learner did something (not an author publishing, a moderator acting or a routing robot).
 NON_LEARNER_VERBS = frozenset(
@@ -94,6 +94,30 @@ def _kinds() -> dict[str, str]:
     return {activity_type.iri: activity_type.key for activity_type in xapi.ACTIVITY_TYPES}
 
 
+@dataclass(frozen=True, slots=True)
+class _Verbs:
+    """The IRIs `_apply` tells apart, looked up once per fill: minted IRIs are built from settings per access."""
+
+    registered: str
+    unregistered: str
+    completed: str
+    experienced: str
+    answered: str
+    rated: str
+    annotated: str
+    posted: str
+    accepted: str
+    routed: str
+    flagged: str
+
+    @classmethod
+    def current(cls) -> _Verbs:
+        return cls(*(verb.iri for verb in (
+            xapi.REGISTERED, xapi.UNREGISTERED, xapi.COMPLETED, xapi.EXPERIENCED, xapi.ANSWERED, xapi.RATED,
+            xapi.ANNOTATED, xapi.POSTED, xapi.ACCEPTED, xapi.ROUTED, xapi.FLAGGED,
+        )))  # fmt: skip
+
+
 @dataclass
 class FillReport:
     statements: int = 0
@@ -116,7 +140,7 @@ class FillReport:
 class _Row:
     """One statement as the fill reads it: indexed columns plus the few JSON values extracted in SQL."""
 
-    id: uuid.UUID
+    id: str  # as the database gives it as text: hex on SQLite, dashed on PostgreSQL (see `_uuid`)
     stored: datetime
     timestamp: datetime
     verb: str
@@ -175,12 +199,15 @@ def _rows(queryset) -> list[_Row]:
 
     Skipping the ORM's per-value converters halves the fill's read time: only `timestamp` needs a
     Python type for every row; `id` and `stored` stay as the database gave them (hex text on SQLite)
-    and are converted where they are compared (`_uuid`, `_dt`), which is rare. Both moments are
-    read as text: Django's PostgreSQL timestamp loader is pure Python, datetime.fromisoformat is C.
+    and are converted where they are compared (`_uuid`, `_dt`), which is rare. All three are read as
+    text on PostgreSQL too: its UUID and Django's timestamp loaders are pure Python, fromisoformat is C.
     """
-    columns = ("id", "x_stored", "x_timestamp", *_COLUMNS[3:])
+    columns = ("x_id", "x_stored", "x_timestamp", *_COLUMNS[3:])
     queryset = queryset.annotate(
-        x_stored=Cast("stored", TextField()), x_timestamp=Cast("timestamp", TextField()), **_extracts()
+        x_id=Cast("id", TextField()),
+        x_stored=Cast("stored", TextField()),
+        x_timestamp=Cast("timestamp", TextField()),
+        **_extracts(),
     )
     sql, params = queryset.values_list(*columns, *_EXTRACT_NAMES).query.sql_with_params()
     with connection.cursor() as cursor:
@@ -229,6 +256,9 @@ def _routed_key(value: Any) -> str:
     return str(value)[:512]
 
 
+_NEW_LEARNER = timedelta(days=NEW_LEARNER_DAYS)
+
+
 def _day(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
 
@@ -240,8 +270,10 @@ def _last_segment(iri: str) -> str:
 class _Batch:
     """Deltas for one batch, keyed like the tables' unique constraints, written at the end in bulk."""
 
-    def __init__(self, kinds: dict[str, str]) -> None:
+    def __init__(self, kinds: dict[str, str], verbs: _Verbs) -> None:
         self.kinds = kinds
+        self.verbs = verbs
+        self.weeks: dict[date, date] = {}
         self.daily: defaultdict[tuple, int] = defaultdict(int)
         self.active: dict[tuple, list] = {}
         self.courses: dict[tuple, list] = {}
@@ -336,37 +368,41 @@ def _apply(batch: _Batch, row: _Row, sign: int) -> None:
     """Add one statement's deltas (sign -1: take them back, for a voided statement)."""
     learner = _learner(batch, row)
     team = batch.teams.get(row.actor_user_id, learner.team) if row.actor_user_id else learner.team
-    cohort = Cohort.NEW if row.timestamp - learner.first_seen < timedelta(days=NEW_LEARNER_DAYS) else Cohort.ESTABLISHED
+    cohort = Cohort.NEW if row.timestamp - learner.first_seen < _NEW_LEARNER else Cohort.ESTABLISHED
     day = _day(row.timestamp)
     kind = batch.kinds.get(row.type_iri or "") or ("agent" if row.object_type in ("Agent", "Group") else "other")
     verb = row.verb
+    v = batch.verbs
     batch.daily[(day, row.course_iri, row.lesson_iri, verb[:512], kind, team, cohort)] += sign
     if verb not in NON_LEARNER_VERBS:
-        _add(batch.active, (day, row.actor_key, row.course_iri), (sign,), (team, day - timedelta(days=day.weekday())))
+        week = batch.weeks.get(day)
+        if week is None:
+            week = batch.weeks[day] = day - timedelta(days=day.weekday())
+        _add(batch.active, (day, row.actor_key, row.course_iri), (sign,), (team, week))
 
-    if verb == xapi.REGISTERED.iri and kind == "course":
+    if verb == v.registered and kind == "course":
         _add(batch.courses, (row.course_iri or row.object_id, row.actor_key), (sign, 0, 0),
              (row.timestamp, None, row.actor_user_id, team))  # fmt: skip
-    elif verb == xapi.UNREGISTERED.iri and kind == "course":
+    elif verb == v.unregistered and kind == "course":
         _add(batch.courses, (row.course_iri or row.object_id, row.actor_key), (0, sign, 0),
              (None, None, row.actor_user_id, team))  # fmt: skip
-    elif verb == xapi.COMPLETED.iri and kind == "course":
+    elif verb == v.completed and kind == "course":
         _add(batch.courses, (row.course_iri or row.object_id, row.actor_key), (0, 0, sign),
              (None, row.timestamp, row.actor_user_id, team))  # fmt: skip
-    elif verb == xapi.EXPERIENCED.iri and kind == "lesson":
+    elif verb == v.experienced and kind == "lesson":
         _add(batch.lessons, (row.object_id, row.actor_key), (sign, 0, 0.0), (row.timestamp, None, row.course_iri, team))
-    elif verb == xapi.COMPLETED.iri and kind == "lesson":
+    elif verb == v.completed and kind == "lesson":
         seconds = duration_seconds(row.duration) * sign
         _add(batch.lessons, (row.object_id, row.actor_key), (0, sign, seconds),
              (None, row.timestamp, row.course_iri, team))  # fmt: skip
-    elif verb == xapi.ANSWERED.iri and kind == "question":
+    elif verb == v.answered and kind == "question":
         success = _truthy(row.success)
         _add(batch.checks, (day, row.object_id, team), (sign, sign if success else 0),
              (row.lesson_iri, row.course_iri, (row.name or "")[:300]))  # fmt: skip
         if not success and row.lesson_iri:
             batch.signals[(day, row.lesson_iri, _last_segment(row.object_id), team, SignalKind.FAILED_CHECK,
                            row.course_iri)] += sign  # fmt: skip
-    elif verb == xapi.RATED.iri and kind == "lesson" and row.score is not None:
+    elif verb == v.rated and kind == "lesson" and row.score is not None:
         if sign > 0:
             key = (row.object_id, row.actor_key)
             current = batch.ratings.get(key)
@@ -375,20 +411,20 @@ def _apply(batch: _Batch, row: _Row, sign: int) -> None:
                                       row.course_iri, team)  # fmt: skip
         else:
             batch.unrate.add(_uuid(row.id))
-    elif verb == xapi.ANNOTATED.iri and kind == "lesson":
+    elif verb == v.annotated and kind == "lesson":
         batch.signals[(day, row.object_id, (row.block or "")[:64], team, SignalKind.NOTE, row.course_iri)] += sign
-    elif verb == xapi.POSTED.iri and kind == "thread":
+    elif verb == v.posted and kind == "thread":
         _thread_posted(batch, row, sign, learner, cohort)
-    elif verb == xapi.POSTED.iri and kind == "reply" and row.parent:
+    elif verb == v.posted and kind == "reply" and row.parent:
         _reply_posted(batch, row, sign, learner, day)
-    elif verb == xapi.ACCEPTED.iri and kind == "reply":
+    elif verb == v.accepted and kind == "reply":
         _accepted(batch, row, sign, day)
-    elif verb == xapi.ROUTED.iri and kind == "thread" and sign > 0:
+    elif verb == v.routed and kind == "thread" and sign > 0:
         thread = _thread(batch, row.object_id)
         if thread.routed_at is None or row.timestamp < thread.routed_at:
             thread.routed_at = row.timestamp
             thread.routed_to_key = _routed_key(row.routed_to)
-    elif verb == xapi.FLAGGED.iri and kind in ("thread", "reply"):
+    elif verb == v.flagged and kind in ("thread", "reply"):
         thread_iri = row.object_id if kind == "thread" else getattr(batch.replies.get(row.object_id), "thread_iri", "")
         thread = batch.threads.get(thread_iri)
         if thread is not None and thread.lesson_iri:
@@ -700,7 +736,7 @@ def aggregates_fill(
     lag = timedelta(seconds=getattr(settings, "INSIGHTS_FILL_LAG_SECONDS", 5)) if lag is None else lag
     report = FillReport()
     started = timezone.now()
-    kinds = _kinds()
+    kinds, verbs = _kinds(), _Verbs.current()
     while limit is None or report.statements < limit:
         size = batch_size if limit is None else min(batch_size, limit - report.statements)
         with transaction.atomic():
@@ -717,7 +753,7 @@ def aggregates_fill(
             if not rows:
                 break
             subtract, skip = _voiding(rows)
-            batch = _Batch(kinds)
+            batch = _Batch(kinds, verbs)
             _load(batch, rows, {row.id: row for row in subtract.values()})
             for row in rows:
                 if row.verb == VOIDED:
