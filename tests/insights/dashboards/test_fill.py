@@ -180,3 +180,52 @@ def test_external_statements_count_too():
 )
 def test_duration_seconds(value, seconds):
     assert duration_seconds(value) == seconds
+
+
+def _aggregate_tables() -> dict[str, list]:
+    from insights.dashboards import models
+
+    tables = {}
+    for model in (models.DailyCount, models.ActiveDay, models.LearnerFact, models.LearnerCourse,
+                  models.LearnerLesson, models.CheckOutcome, models.RatingFact, models.ThreadFact,
+                  models.ReplyFact, models.HelperEdge, models.BlockSignal):  # fmt: skip
+        names = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        tables[model.__name__] = sorted(model.objects.values_list(*names), key=repr)
+    return tables
+
+
+def test_the_numbers_do_not_depend_on_the_batch_size():
+    """One statement per batch writes each row many times; one batch merges every delta per row first."""
+    from insights.dashboards.services import aggregates_reset
+
+    from .conftest import build_activity
+
+    build_activity()
+    void(Statement.objects.filter(verb=xapi.COMPLETED.iri).order_by("stored").first())
+    aggregates_fill(lag=timedelta(0), batch_size=1)
+    one_by_one = _aggregate_tables()
+    assert one_by_one["LearnerLesson"]
+    aggregates_reset()
+    aggregates_fill(lag=timedelta(0))
+    assert _aggregate_tables() == one_by_one
+
+
+def test_upserted_text_survives_quotes_backslashes_braces_and_nulls():
+    """The PostgreSQL path sends each column as an array literal built by hand: any text must round-trip."""
+    from insights.dashboards.services import _THREAD_FIELDS, _upsert
+    from insights.models import ThreadFact
+
+    awkward = ['say "hi"', "back\\slash", "{a,b}", "NULL", "", " padded ", "line\nbreak", "ünïcödé ✓", "it's"]
+    rows = []
+    for index, title in enumerate(awkward):
+        fact = ThreadFact(thread_iri=f"https://example.com/t/{index}", title=title, asker_key=title,
+                          replies=index - 3, voided=index % 2 == 0)  # fmt: skip
+        rows.append((fact.thread_iri, *(getattr(fact, name) for name in _THREAD_FIELDS)))
+    _upsert(ThreadFact, ("thread_iri",), (), _THREAD_FIELDS, rows, replace=_THREAD_FIELDS)
+    stored = dict(ThreadFact.objects.values_list("thread_iri", "title"))
+    assert [stored[f"https://example.com/t/{index}"] for index in range(len(awkward))] == awkward
+    assert ThreadFact.objects.get(thread_iri="https://example.com/t/0").posted_at is None
+    assert list(ThreadFact.objects.order_by("thread_iri").values_list("replies", "voided"))[:2] == [
+        (-3, True),
+        (-2, False),
+    ]
