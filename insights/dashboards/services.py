@@ -13,9 +13,11 @@ Contract of `aggregates_fill`:
   counts unless a voiding statement of it comes before it in (stored, id) order; the first voiding
   statement that comes after it subtracts exactly what it added. Counters are exact; "first moment"
   facts (first answer, first post) keep the moment even if the statement behind it is voided later.
-- Speed: the JSON the aggregates need is extracted by the database (->> on PostgreSQL, json_extract on
-  SQLite), facts are loaded per batch with one query per table, and counters are written with
-  INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n (one executemany per table).
+- Speed: the JSON the aggregates need is extracted by the database (#>> on PostgreSQL, json_extract on
+  SQLite), each value only for the verbs that read it; facts are loaded per batch with one query per
+  table; deltas are merged per row in Python and each table is written with one
+  INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n per batch (unnest of arrays on PostgreSQL,
+  executemany on SQLite). Counter tables have fillfactor 70 on PostgreSQL so rewrites stay heap-only.
 """
 
 from __future__ import annotations
