@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+import msgspec
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -54,6 +55,9 @@ def bad_request(reason: str) -> LRSError:
     return LRSError(400, reason)
 
 
+_decode_json = msgspec.json.Decoder().decode
+
+
 @dataclass
 class LRSRequest:
     """One LRS request, after the alternate syntax is decoded. `params` holds single-valued query parameters."""
@@ -77,9 +81,11 @@ class LRSRequest:
         return self.version.startswith("2.")
 
     def json_body(self) -> Any:
+        """The body as JSON, strictly (RFC 8259): msgspec also refuses NaN, Infinity, out-of-range numbers
+        and lone surrogates, which Python's json accepts and PostgreSQL's jsonb would then refuse with a 500."""
         try:
-            return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
+            return _decode_json(self.body)
+        except msgspec.MsgspecError as error:
             raise bad_request(f"the body is not valid JSON: {error}") from None
 
 
