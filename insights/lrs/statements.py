@@ -23,13 +23,15 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import msgspec
 from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from insights import after_commit
@@ -141,6 +143,7 @@ def _group_members(data: dict[str, Any]) -> set[str]:
     return keys
 
 
+_decode_json = msgspec.json.Decoder().decode
 # Compact JSON with sorted keys: the canonical text of an activity definition, for its digest.
 _encode_sorted = msgspec.json.Encoder(order="sorted").encode
 
@@ -650,9 +653,16 @@ class Filters:
 
 @dataclass
 class Page:
-    statements: list[dict[str, Any]]
+    """A page of statements as their stored JSON text: a page in the exact format is served without
+    decoding and re-encoding each statement (`statements` decodes them for the other formats)."""
+
+    texts: list[str]
     more_token: str | None
     last_stored: datetime | None
+
+    @cached_property
+    def statements(self) -> list[dict[str, Any]]:
+        return [_decode_json(text) for text in self.texts]
 
 
 def statements_query(
@@ -676,13 +686,14 @@ def statements_query(
     order = ("stored", "id") if filters.ascending else ("-stored", "-id")
     data_q = filters.data_filter()
     main = Statement.objects.filter(frame & data_q if data_q is not None else frame)
-    rows = list(main.order_by(*order).values_list("stored", "id", "data")[: limit + 1])
+    as_text = Cast("data", output_field=TextField())  # the stored JSON text, undecoded
+    rows = list(main.annotate(text=as_text).order_by(*order).values_list("stored", "id", "text")[: limit + 1])
     if data_q is not None:
         # Statements targeting (StatementRef) a matching statement match too (Communication §2.1.3).
         targets = Statement.objects.filter(data_q).values("id")
         referencing = StatementReference.objects.filter(target__in=targets).values("statement_id")
         refs = Statement.objects.filter(frame, id__in=referencing).order_by(*order)
-        extra = list(refs.values_list("stored", "id", "data")[: limit + 1])
+        extra = list(refs.annotate(text=as_text).values_list("stored", "id", "text")[: limit + 1])
         if extra:
             merged = {row[1]: row for row in rows + extra}
             rows = sorted(merged.values(), key=lambda r: (r[0], r[1]), reverse=not filters.ascending)[: limit + 1]
@@ -692,7 +703,7 @@ def statements_query(
         last = rows[-1]
         more = filters.to_token((last[0], last[1]), pinned)
     last_stored = max((row[0] for row in rows), default=None)
-    return Page(statements=[row[2] for row in rows], more_token=more, last_stored=last_stored)
+    return Page(texts=[row[2] for row in rows], more_token=more, last_stored=last_stored)
 
 
 def statement_get(statement_id: uuid.UUID, *, voided: bool) -> Statement | None:

@@ -374,3 +374,32 @@ def test_body_that_is_not_strict_json_is_400_and_stores_nothing(xapi: XAPIClient
     assert response.status_code == 400
     assert "not valid JSON" in response.json()["message"]
     assert Statement.objects.count() == before
+
+
+def test_exact_pages_serve_the_stored_json_as_received(xapi: XAPIClient):
+    """Exact-format pages splice the stored JSON text into the response: it must still be the statement
+    as received (escapes, non-ASCII, numbers, nesting), and the page valid JSON with its `more` link."""
+    tricky = make_statement(
+        id=new_id(),
+        actor={"objectType": "Agent", "mbox": "mailto:zoe@example.com", "name": 'Zoë "Z" \\ \u2028 </script>'},
+        result={"score": {"raw": 7.25, "min": 0, "max": 10, "scaled": 0.725}, "response": "ü\ttab\nline"},
+        context={"extensions": {"http://example.com/ext": {"list": [1, None, True, "x"], "big": 12345678901234567}}},
+    )
+    other = make_statement(id=new_id())
+    assert xapi.post("statements", [tricky, other]).status_code == 200
+    served: dict[str, dict] = {}
+    params: dict[str, str | int] = {"limit": 1}
+    for _ in range(3):  # one statement per page: the first page's `more` leads to the second, which ends
+        response = xapi.get("statements", params=params)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json"
+        page = response.json()
+        for statement in page["statements"]:
+            served[statement["id"]] = statement
+        if not page["more"]:
+            break
+        assert page["more"].startswith("/xapi/statements?more=")
+        params = {"more": page["more"].split("more=", 1)[1]}
+    assert set(served) == {tricky["id"], other["id"]}
+    for key in ("actor", "verb", "object", "result", "context"):
+        assert served[tricky["id"]][key] == tricky[key]
