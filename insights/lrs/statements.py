@@ -23,12 +23,15 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
+import msgspec
 from django.conf import settings
 from django.core import signing
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from insights import after_commit
@@ -46,7 +49,7 @@ from insights.xapi.statements import format_timestamp
 from insights.xapi.validation import SIGNATURE_USAGE, VOIDED, StatementValidationError, validate_statement
 
 from . import jws
-from .bulk import insert_rows
+from .bulk import copy_rows, insert_rows
 from .http import LRSError, bad_request
 from .params import parse_timestamp
 
@@ -140,6 +143,11 @@ def _group_members(data: dict[str, Any]) -> set[str]:
     return keys
 
 
+_decode_json = msgspec.json.Decoder().decode
+# Compact JSON with sorted keys: the canonical text of an activity definition, for its digest.
+_encode_sorted = msgspec.json.Encoder(order="sorted").encode
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
@@ -148,11 +156,17 @@ Row = tuple[Any, ...]
 
 
 def index_rows(
-    *, statement_id: uuid.UUID, data: dict[str, Any], columns: dict[str, Any], stored: datetime
+    *,
+    statement_id: uuid.UUID,
+    data: dict[str, Any],
+    columns: dict[str, Any],
+    stored: datetime,
+    authority_keys: dict[int, str] | None = None,
 ) -> tuple[list[Row], list[Row], dict[str, Row]]:
     """The insert-only rows indexing one statement: (relations, references, definitions by digest).
 
     Plain tuples, not model instances: this runs for every statement on the ingest hot path.
+    `authority_keys` caches the authority's key by object identity across a batch (one dict for all).
     """
     agents, activities, defined = _related(data, top=True)
     actor_and_object = {columns["actor_key"], columns["object_id"]}
@@ -174,9 +188,13 @@ def index_rows(
         references.append((statement_id, uuid.UUID(data["object"]["id"]), columns["verb"] == VOIDED))
     definitions: dict[str, Row] = {}
     if defined:
-        authority = agent_key(data.get("authority") or {})
+        held = data.get("authority") or {}
+        if authority_keys is None:
+            authority = agent_key(held)
+        elif (authority := authority_keys.get(id(held))) is None:
+            authority = authority_keys[id(held)] = agent_key(held)
         for activity in defined:
-            canonical = json.dumps(activity["definition"], sort_keys=True, separators=(",", ":"))
+            canonical = _encode_sorted(activity["definition"]).decode()
             digest = _digest(activity["id"], authority, canonical)
             definitions[digest] = (activity["id"][:1024], authority[:512], digest, activity["definition"], stored)
     return relations, references, definitions
@@ -201,6 +219,8 @@ _STATEMENT_COLUMNS = (
     "forward_error",
     "forwarded_at",
 )
+_RELATION_COLUMNS = ("statement_id", "kind", "value", "stored")
+_REFERENCE_COLUMNS = ("statement_id", "target", "voiding")
 
 
 def statement_row(
@@ -240,8 +260,8 @@ def insert_statements(rows: Sequence[Row]) -> None:
 
 
 def insert_index_rows(relations: Sequence[Row], references: Sequence[Row]) -> None:
-    insert_rows(StatementRelation, ("statement_id", "kind", "value", "stored"), relations)
-    insert_rows(StatementReference, ("statement_id", "target", "voiding"), references)
+    insert_rows(StatementRelation, _RELATION_COLUMNS, relations)
+    insert_rows(StatementReference, _REFERENCE_COLUMNS, references)
 
 
 # Digests of activity definitions this process has seen committed, per database: a definition already
@@ -403,9 +423,40 @@ def statements_store(
                 voiding_targets[target] = index
         prepared.append((statement_id, data, columns, _timestamp_of(data["timestamp"], now)))
     ids = [item[0] for item in prepared]
+    try:
+        fresh, definitions = _store_prepared(prepared, statements, voiding_targets, parts, now, racing=False)
+    except IntegrityError:
+        # Another request stored one of these ids between our check and our COPY: run the batch again
+        # with ON CONFLICT inserts, so its check sees the other request's rows (same content → no-op,
+        # different → 409) and nothing is stored twice.
+        fresh, definitions = _store_prepared(prepared, statements, voiding_targets, parts, now, racing=True)
+    if fresh and definitions:
+        _store_definitions(definitions)
+    return [str(i) for i in ids]
 
+
+Prepared = tuple[uuid.UUID, dict[str, Any], dict[str, Any], datetime]
+
+
+def _store_prepared(
+    prepared: list[Prepared],
+    statements: list[Any],
+    voiding_targets: dict[uuid.UUID, int],
+    parts: Parts,
+    now: datetime,
+    *,
+    racing: bool,
+) -> tuple[list[Prepared], dict[str, Row]]:
+    """The batch's one transaction; returns (statements newly stored, their activity definitions).
+
+    Statements and filter-index rows go in by COPY on PostgreSQL (`copy_rows`), since the ids were
+    just checked; `racing=True` uses INSERT … ON CONFLICT DO NOTHING instead, for a retry after a
+    concurrent request won the race for an id.
+    """
+    ids = [item[0] for item in prepared]
+    definitions: dict[str, Row] = {}
     with transaction.atomic():
-        existing = dict(Statement.objects.filter(id__in=ids).values_list("id", "data"))
+        existing = _held_statements(ids)
         fresh = []
         for item, sent in zip(prepared, statements, strict=True):
             held = existing.get(item[0])
@@ -417,44 +468,53 @@ def statements_store(
                 raise LRSError(409, f"statement {item[0]} is already stored with different content")
         if voiding_targets:
             _check_voiding(voiding_targets, {item[0]: item[2]["verb"] for item in prepared})
-        if fresh:
-            fresh_ids = [item[0] for item in fresh]
-            # A voiding statement may have arrived before its target: honour it now.
-            voided_later = set(
-                StatementReference.objects.filter(target__in=fresh_ids, voiding=True).values_list("target", flat=True)
+        if not fresh:
+            return fresh, definitions
+        fresh_ids = [item[0] for item in fresh]
+        # A voiding statement may have arrived before its target: honour it now.
+        voided_later = set(
+            StatementReference.objects.filter(target__in=fresh_ids, voiding=True).values_list("target", flat=True)
+        )
+        rows: list[Row] = []
+        relations: list[Row] = []
+        references: list[Row] = []
+        authority_keys: dict[int, str] = {}
+        for statement_id, data, columns, timestamp in fresh:
+            row = statement_row(statement_id=statement_id, data=data, columns=columns, timestamp=timestamp, stored=now)
+            if statement_id in voided_later and columns["verb"] != VOIDED:
+                row = (*row[:11], True, *row[12:])
+            rows.append(row)
+            rel, ref, defs = index_rows(
+                statement_id=statement_id, data=data, columns=columns, stored=now, authority_keys=authority_keys
             )
-            rows: list[Row] = []
-            relations: list[Row] = []
-            references: list[Row] = []
-            definitions: dict[str, Row] = {}
-            for statement_id, data, columns, timestamp in fresh:
-                row = statement_row(
-                    statement_id=statement_id, data=data, columns=columns, timestamp=timestamp, stored=now
-                )
-                if statement_id in voided_later and columns["verb"] != VOIDED:
-                    row = (*row[:11], True, *row[12:])
-                rows.append(row)
-                rel, ref, defs = index_rows(statement_id=statement_id, data=data, columns=columns, stored=now)
-                relations += rel
-                references += ref
-                definitions.update(defs)
+            relations += rel
+            references += ref
+            definitions.update(defs)
+        if racing:
             insert_statements(rows)
             insert_index_rows(relations, references)
-            if parts.by_hash:
-                insert_rows(
-                    StatementAttachment,
-                    ("sha2", "content_type", "content", "stored"),
-                    [(sha2, ctype, content, now) for sha2, (ctype, content) in parts.by_hash.items()],
-                    ignore_conflicts=True,
-                )
-            fresh_set = set(fresh_ids)
-            new_targets = [t for t, i in voiding_targets.items() if ids[i] in fresh_set]
-            if new_targets:
-                Statement.objects.filter(id__in=new_targets).exclude(verb=VOIDED).update(voided=True)
-            after_commit.schedule()
-    if fresh and definitions:
-        _store_definitions(definitions)
-    return [str(i) for i in ids]
+        else:
+            copy_rows(Statement, _STATEMENT_COLUMNS, rows, json_columns=("data",))
+            copy_rows(StatementRelation, _RELATION_COLUMNS, relations)
+            insert_rows(StatementReference, _REFERENCE_COLUMNS, references)
+        if parts.by_hash:
+            insert_rows(
+                StatementAttachment,
+                ("sha2", "content_type", "content", "stored"),
+                [(sha2, ctype, content, now) for sha2, (ctype, content) in parts.by_hash.items()],
+                ignore_conflicts=True,
+            )
+        fresh_set = set(fresh_ids)
+        new_targets = [t for t, i in voiding_targets.items() if ids[i] in fresh_set]
+        if new_targets:
+            Statement.objects.filter(id__in=new_targets).exclude(verb=VOIDED).update(voided=True)
+        after_commit.schedule()
+    return fresh, definitions
+
+
+def _held_statements(ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """The statements already stored under these ids: id → data."""
+    return dict(Statement.objects.filter(id__in=ids).values_list("id", "data"))
 
 
 def _store_definitions(definitions: dict[str, Row]) -> None:
@@ -593,9 +653,16 @@ class Filters:
 
 @dataclass
 class Page:
-    statements: list[dict[str, Any]]
+    """A page of statements as their stored JSON text: a page in the exact format is served without
+    decoding and re-encoding each statement (`statements` decodes them for the other formats)."""
+
+    texts: list[str]
     more_token: str | None
     last_stored: datetime | None
+
+    @cached_property
+    def statements(self) -> list[dict[str, Any]]:
+        return [_decode_json(text) for text in self.texts]
 
 
 def statements_query(
@@ -619,13 +686,14 @@ def statements_query(
     order = ("stored", "id") if filters.ascending else ("-stored", "-id")
     data_q = filters.data_filter()
     main = Statement.objects.filter(frame & data_q if data_q is not None else frame)
-    rows = list(main.order_by(*order).values_list("stored", "id", "data")[: limit + 1])
+    as_text = Cast("data", output_field=TextField())  # the stored JSON text, undecoded
+    rows = list(main.annotate(text=as_text).order_by(*order).values_list("stored", "id", "text")[: limit + 1])
     if data_q is not None:
         # Statements targeting (StatementRef) a matching statement match too (Communication §2.1.3).
         targets = Statement.objects.filter(data_q).values("id")
         referencing = StatementReference.objects.filter(target__in=targets).values("statement_id")
         refs = Statement.objects.filter(frame, id__in=referencing).order_by(*order)
-        extra = list(refs.values_list("stored", "id", "data")[: limit + 1])
+        extra = list(refs.annotate(text=as_text).values_list("stored", "id", "text")[: limit + 1])
         if extra:
             merged = {row[1]: row for row in rows + extra}
             rows = sorted(merged.values(), key=lambda r: (r[0], r[1]), reverse=not filters.ascending)[: limit + 1]
@@ -635,7 +703,7 @@ def statements_query(
         last = rows[-1]
         more = filters.to_token((last[0], last[1]), pinned)
     last_stored = max((row[0] for row in rows), default=None)
-    return Page(statements=[row[2] for row in rows], more_token=more, last_stored=last_stored)
+    return Page(texts=[row[2] for row in rows], more_token=more, last_stored=last_stored)
 
 
 def statement_get(statement_id: uuid.UUID, *, voided: bool) -> Statement | None:

@@ -317,3 +317,89 @@ def test_query_counts_do_not_grow(xapi: XAPIClient, django_assert_max_num_querie
         assert len(xapi.get("statements", params={"limit": 30}).json()["statements"]) == 30
     with django_assert_max_num_queries(6):
         xapi.get("statements", params={"activity": "http://e.x/3", "related_activities": "true"})
+
+
+def test_a_batch_that_loses_the_race_for_an_id_is_stored_once_or_refused(xapi: XAPIClient, monkeypatch):
+    """Between the "already held?" check and the bulk insert another request may store the same id.
+
+    Simulated by hiding the held statement from the first check: the insert then collides, and the
+    batch runs again with ON CONFLICT inserts, whose check sees the row: same content → stored once
+    (200), different content → 409, and the other statement of the batch is not stored either.
+    """
+    from insights.lrs import statements as store
+
+    held_id = new_id()
+    assert xapi.put("statements", make_statement(), params={"statementId": held_id}).status_code == 204
+    real_held = store._held_statements
+    checks: list[int] = []
+
+    def racing_check(ids):
+        checks.append(len(ids))
+        return {} if len(checks) == 1 else real_held(ids)
+
+    monkeypatch.setattr(store, "_held_statements", racing_check)
+    other_id = new_id()
+    response = xapi.post("statements", [make_statement(id=held_id), make_statement(id=other_id)])
+    assert response.status_code == 200, response.content
+    assert response.json() == [held_id, other_id]
+    assert len(checks) == 2  # the collision made the batch run again
+    assert Statement.objects.filter(id__in=[held_id, other_id]).count() == 2
+
+    checks.clear()
+    different = make_statement(id=held_id, verb={"id": "http://adlnet.gov/expapi/verbs/completed"})
+    third_id = new_id()
+    response = xapi.post("statements", [different, make_statement(id=third_id)])
+    assert response.status_code == 409
+    assert len(checks) == 2
+    assert not Statement.objects.filter(id=third_id).exists()
+    assert Statement.objects.get(id=held_id).verb == "http://adlnet.gov/expapi/verbs/experienced"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'[{"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://e.com/v"},'
+        b' "result": {"score": {"raw": NaN}}}]',
+        b'{"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://e.com/v"}, "x": 1e400}',
+        b'{"actor": {"name": "\\ud800", "mbox": "mailto:a@example.com"}}',
+        b'{"actor": 1} trailing',
+        b"\xff\xfe",
+    ],
+    ids=["NaN", "infinity", "lone surrogate", "trailing data", "not UTF-8"],
+)
+def test_body_that_is_not_strict_json_is_400_and_stores_nothing(xapi: XAPIClient, body):
+    """Python's json accepts NaN, Infinity and lone surrogates; jsonb does not: refused up front, not a 500."""
+    before = Statement.objects.count()
+    response = xapi.post("statements", raw=body)
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["message"]
+    assert Statement.objects.count() == before
+
+
+def test_exact_pages_serve_the_stored_json_as_received(xapi: XAPIClient):
+    """Exact-format pages splice the stored JSON text into the response: it must still be the statement
+    as received (escapes, non-ASCII, numbers, nesting), and the page valid JSON with its `more` link."""
+    tricky = make_statement(
+        id=new_id(),
+        actor={"objectType": "Agent", "mbox": "mailto:zoe@example.com", "name": 'Zoë "Z" \\ \u2028 </script>'},
+        result={"score": {"raw": 7.25, "min": 0, "max": 10, "scaled": 0.725}, "response": "ü\ttab\nline"},
+        context={"extensions": {"http://example.com/ext": {"list": [1, None, True, "x"], "big": 12345678901234567}}},
+    )
+    other = make_statement(id=new_id())
+    assert xapi.post("statements", [tricky, other]).status_code == 200
+    served: dict[str, dict] = {}
+    params: dict[str, str | int] = {"limit": 1}
+    for _ in range(3):  # one statement per page: the first page's `more` leads to the second, which ends
+        response = xapi.get("statements", params=params)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json"
+        page = response.json()
+        for statement in page["statements"]:
+            served[statement["id"]] = statement
+        if not page["more"]:
+            break
+        assert page["more"].startswith("/xapi/statements?more=")
+        params = {"more": page["more"].split("more=", 1)[1]}
+    assert set(served) == {tricky["id"], other["id"]}
+    for key in ("actor", "verb", "object", "result", "context"):
+        assert served[tricky["id"]][key] == tricky[key]
