@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0006_dashboard_aggregates'),
+        ('insights', '0007_dashboard_aggregates_fillfactor'),
     ]
 
     operations = [
