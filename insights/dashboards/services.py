@@ -164,6 +164,8 @@ class _Row:
     routed_to: Any
 
 
+_KEY_LENGTH = 512  # the aggregate tables' IRI and key columns
+
 _COLUMNS = ("id", "stored", "timestamp", "verb", "actor_key", "actor_user_id", "object_id", "object_type",
             "course_iri", "lesson_iri", "voided")  # fmt: skip
 
@@ -218,6 +220,11 @@ def _rows(queryset) -> list[_Row]:
     rows = []
     for values in raw:
         row = _Row(*values)
+        if len(row.object_id) > _KEY_LENGTH:
+            # An outside producer's activity id may run to the store's 1,024 characters; the aggregates'
+            # keys hold 512. Cut here, once, so the batch merges such keys before writing them (an
+            # over-long key would otherwise stop every fill at the database).
+            row.object_id = row.object_id[:_KEY_LENGTH]
         row.timestamp = _dt(row.timestamp)
         row.voided = bool(row.voided)
         rows.append(row)

@@ -174,6 +174,32 @@ def test_external_statements_count_too():
     assert DailyCount.objects.get(verb="http://adlnet.gov/expapi/verbs/completed").kind == "other"
 
 
+def test_an_outside_lesson_with_an_over_long_id_does_not_stop_the_fill():
+    """The store takes activity ids up to 1,024 characters, the aggregates' keys 512: two such lessons
+    sharing their first 512 characters count as one, and the fill goes on to the next statement."""
+    from insights.models import LearnerLesson
+
+    base = "https://lms.partner.example/lessons/" + "x" * 600
+    lesson_type = next(t.iri for t in xapi.ACTIVITY_TYPES if t.key == "lesson")
+    statements_store(
+        statements=[
+            {
+                "actor": {"objectType": "Agent", "mbox": f"mailto:trainee{n}@partner.example"},
+                "verb": {"id": xapi.EXPERIENCED.iri, "display": {"en": "experienced"}},
+                "object": {"id": f"{base}/{n}", "objectType": "Activity", "definition": {"type": lesson_type}},
+            }
+            for n in (1, 2)
+        ],
+        authority={"objectType": "Agent", "mbox": "mailto:lms@partner.example"},
+        version="1.0.3",
+    )
+    report = aggregates_fill(lag=timedelta(0))
+    assert report.statements == 2
+    rows = LearnerLesson.objects.filter(lesson_iri=base[:512])
+    assert rows.count() == 2  # one per trainee, both on the same (cut) lesson key
+    assert AggregateFillState.objects.get().statements == 2
+
+
 @pytest.mark.parametrize(
     ("value", "seconds"),
     [("PT1H2M3S", 3723), ("PT1.5S", 1.5), ("P1DT1M", 86460), ("", 0), ("nonsense", 0), ("PT12M", 720)],
