@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
@@ -184,13 +185,58 @@ def _pct(part: float, whole: float) -> float:
 # --- Overview -------------------------------------------------------------------------------------------
 
 
+# Distinct people per day, per week and per course over the period's ActiveDay rows. {rows} is the ORM's own
+# filtered SELECT of (day, week, course_iri, actor_key), run with its own parameters. Both statements first
+# reduce the rows to distinct (grain, person) pairs with GROUP BYs a database can hash, then count the pairs.
+# PostgreSQL: one scan with grouping sets. Elsewhere: the rows once in a CTE, grouped three times.
+_ACTIVE_COUNTS_SQL = {
+    "postgresql": """
+SELECT grain, COALESCE(day, week), course_iri, COUNT(*) FROM (
+    SELECT CASE WHEN GROUPING(day) = 0 THEN 'day' WHEN GROUPING(week) = 0 THEN 'week' ELSE 'course' END AS grain,
+           day, week, course_iri
+    FROM ({rows}) AS active (day, week, course_iri, actor_key)
+    GROUP BY GROUPING SETS ((day, actor_key), (week, actor_key), (course_iri, actor_key))
+) AS pairs
+GROUP BY grain, day, week, course_iri
+""",
+    "default": """
+WITH active (day, week, course_iri, actor_key) AS ({rows})
+SELECT 'day', day, NULL, COUNT(*) FROM (SELECT DISTINCT day, actor_key FROM active) AS pairs GROUP BY day
+UNION ALL
+SELECT 'week', week, NULL, COUNT(*) FROM (SELECT DISTINCT week, actor_key FROM active) AS pairs GROUP BY week
+UNION ALL
+SELECT 'course', NULL, course_iri, COUNT(*) FROM (SELECT DISTINCT course_iri, actor_key FROM active) AS pairs
+GROUP BY course_iri
+""",
+}
+
+
+def _active_learners(query: InsightsQuery) -> dict[str, dict[Any, int]]:
+    """Distinct active learners per day, per week and per course in the period: one statement, one scan.
+
+    COUNT(DISTINCT actor_key) three times meant three scans of every ActiveDay row in the period, each
+    sorting long actor keys (the slowest part of the overview). Same numbers, about half the time.
+    """
+    if "active" not in query.cache:
+        rows = ActiveDay.objects.filter(query.base(), count__gt=0).values_list("day", "week", "course_iri", "actor_key")
+        inner, params = rows.query.sql_with_params()
+        sql = _ACTIVE_COUNTS_SQL.get(connection.vendor, _ACTIVE_COUNTS_SQL["default"]).format(rows=inner)
+        counts: dict[str, dict[Any, int]] = {"day": {}, "week": {}, "course": {}}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for grain, day, course_iri, n in cursor.fetchall():
+                counts[grain][course_iri if grain == "course" else _db_date(day)] = n
+        query.cache["active"] = counts
+    return query.cache["active"]
+
+
+def _db_date(value: Any) -> date:
+    """A date from a raw cursor: a date on PostgreSQL, ISO text on SQLite (no converters outside the ORM)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def active_learners_daily(query: InsightsQuery) -> Chart:
-    counts = dict(
-        ActiveDay.objects.filter(query.base(), count__gt=0)
-        .values("day")
-        .annotate(n=Count("actor_key", distinct=True))
-        .values_list("day", "n")
-    )
+    counts = _active_learners(query)["day"]
     return Chart(
         key="active-daily",
         title="Active learners per day",
@@ -202,20 +248,14 @@ def active_learners_daily(query: InsightsQuery) -> Chart:
 
 
 def active_learners_weekly(query: InsightsQuery) -> Chart:
-    rows = (
-        ActiveDay.objects.filter(query.base(), count__gt=0)
-        .values("week")
-        .annotate(n=Count("actor_key", distinct=True))
-        .order_by("week")
-        .values_list("week", "n")
-    )
+    counts = _active_learners(query)["week"]
     return Chart(
         key="active-weekly",
         title="Active learners per week",
         description="Each person counted once per week (weeks start on Monday; the first and last may be partial).",
         kind="bar",
         columns=["Week starting", "Active learners"],
-        rows=[[week.isoformat(), n] for week, n in rows],
+        rows=[[week.isoformat(), counts[week]] for week in sorted(counts)],
     )
 
 
@@ -282,13 +322,7 @@ def _verb_name(iri: str) -> str:
 
 
 def top_courses(query: InsightsQuery) -> Chart:
-    active = dict(
-        ActiveDay.objects.filter(query.base(), count__gt=0)
-        .exclude(course_iri="")
-        .values("course_iri")
-        .annotate(n=Count("actor_key", distinct=True))
-        .values_list("course_iri", "n")
-    )
+    active = {iri: n for iri, n in _active_learners(query)["course"].items() if iri}
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for course_iri, verb, n in (
         DailyCount.objects.filter(query.base(), kind="course", verb__in=[xapi.REGISTERED.iri, xapi.COMPLETED.iri])

@@ -1,0 +1,113 @@
+"""The dashboards' faster read paths give exactly the numbers of the plain ones they replaced.
+
+Aggregate rows are written directly (many people, courses, days, teams; zero and negative counts as a
+voiding leaves them), and every number is compared with an independent count over the same rows.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from insights.dashboards import selectors
+from insights.dashboards.models import ActiveDay
+from insights.dashboards.permissions import DashboardScope
+from insights.dashboards.selectors import Filters, InsightsQuery
+from insights.xapi.activities import activity_iri
+
+pytestmark = pytest.mark.django_db
+
+START = date(2025, 3, 3)  # a Monday
+COURSES = [SimpleNamespace(pk=index, title=f"Course {index}", activity_id=uuid.UUID(int=index)) for index in (1, 2, 3)]
+IRIS = [activity_iri("course", course.activity_id) for course in COURSES]
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def active_rows(seed: int = 8) -> list[ActiveDay]:
+    """People on days in courses ('' = outside any course), some of them with a voided (0 or -1) count."""
+    rng = random.Random(seed)
+    rows = {}
+    for _ in range(900):
+        day = START + timedelta(days=rng.randrange(-3, 24))
+        person = f"account:https://guild.test|person-{rng.randrange(40)}"
+        course = rng.choice([*IRIS, ""])
+        rows[(day, person, course)] = ActiveDay(
+            day=day, week=monday(day), actor_key=person, course_iri=course,
+            team=("Sales", "Ops", "")[int(person.rsplit("-", 1)[1]) % 3], count=rng.choice([1, 1, 1, 3, 0, -1]),
+        )  # fmt: skip
+    return ActiveDay.objects.bulk_create(rows.values())
+
+
+def make_query(*, scope: DashboardScope, course=None, team: str = "") -> InsightsQuery:
+    filters = Filters(date_from=START, date_to=START + timedelta(days=20), course=course, team=team)
+    return InsightsQuery(viewer=None, scope=scope, filters=filters)
+
+
+def expected(rows: list[ActiveDay], query: InsightsQuery) -> dict[str, dict]:
+    """The same counts the obvious way: a set of people per day, week and course."""
+    allowed = {query.course_iri} if query.course_iri else (None if query.scope.everything else query.scope.course_iris)
+    kept = [
+        row
+        for row in rows
+        if row.count > 0
+        and query.filters.date_from <= row.day <= query.filters.date_to
+        and (allowed is None or row.course_iri in allowed)
+        and (not query.filters.team or row.team == query.filters.team)
+    ]
+    people: dict[str, dict] = {"day": {}, "week": {}, "course": {}}
+    for row in kept:
+        people["day"].setdefault(row.day, set()).add(row.actor_key)
+        people["week"].setdefault(row.week, set()).add(row.actor_key)
+        people["course"].setdefault(row.course_iri, set()).add(row.actor_key)
+    return {grain: {key: len(found) for key, found in values.items()} for grain, values in people.items()}
+
+
+@pytest.mark.parametrize(
+    ("everything", "course", "team"),
+    [(True, None, ""), (True, None, "Ops"), (True, COURSES[1], ""), (False, None, ""), (False, None, "Sales")],
+)
+def test_active_learners_per_day_week_and_course_are_distinct_people(everything, course, team):
+    rows = active_rows()
+    scope = DashboardScope(everything=everything, courses=COURSES if everything else COURSES[:2])
+    query = make_query(scope=scope, course=course, team=team)
+    want = expected(rows, query)
+    assert selectors._active_learners(query) == want
+    assert sum(want["day"].values()) > 50  # the case is not trivially empty
+
+    daily = selectors.active_learners_daily(query)
+    assert daily.rows == [[day.isoformat(), want["day"].get(day, 0)] for day in query.days()]
+    weekly = selectors.active_learners_weekly(query)
+    assert weekly.rows == [[week.isoformat(), n] for week, n in sorted(want["week"].items())]
+    top = selectors.top_courses(query)
+    assert {row[0]: row[1] for row in top.rows} == {
+        next(c.title for c in COURSES if activity_iri("course", c.activity_id) == iri): n
+        for iri, n in want["course"].items()
+        if iri
+    }
+
+
+def test_active_learners_is_one_query(django_assert_num_queries):
+    active_rows()
+    query = make_query(scope=DashboardScope(everything=True, courses=COURSES))
+    with django_assert_num_queries(1):
+        selectors.active_learners_daily(query)
+        selectors.active_learners_weekly(query)
+        selectors._active_learners(query)
+
+
+def test_no_activity_gives_zeros_not_errors():
+    query = make_query(scope=DashboardScope(everything=True, courses=COURSES))
+    assert selectors._active_learners(query) == {"day": {}, "week": {}, "course": {}}
+    assert selectors.active_learners_daily(query).rows[0] == [START.isoformat(), 0]
+    assert selectors.active_learners_weekly(query).rows == []
+
+
+def at(day: date, hour: float) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=hour)
