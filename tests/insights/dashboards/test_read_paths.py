@@ -7,6 +7,7 @@ voiding leaves them), and every number is compared with an independent count ove
 from __future__ import annotations
 
 import random
+import statistics
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
@@ -14,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from insights.dashboards import selectors
-from insights.dashboards.models import ActiveDay
+from insights.dashboards.models import ActiveDay, ThreadFact
 from insights.dashboards.permissions import DashboardScope
 from insights.dashboards.selectors import Filters, InsightsQuery
 from insights.xapi.activities import activity_iri
@@ -111,3 +112,67 @@ def test_no_activity_gives_zeros_not_errors():
 
 def at(day: date, hour: float) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=hour)
+
+
+def thread_rows(count: int, seed: int) -> list[ThreadFact]:
+    """Questions in COURSES[0] over three lessons: some unanswered, some accepted, waits of any length (ties too)."""
+    rng = random.Random(seed)
+    lessons = [f"https://guild.test/xapi/activities/lesson/{n}" for n in range(3)]
+    threads = []
+    for index in range(count):
+        posted = at(START + timedelta(days=rng.randrange(0, 20)), rng.randrange(0, 2400) / 100)
+        wait = timedelta(seconds=rng.choice([60, 3600, rng.randrange(1, 400_000)]))
+        answered = posted + wait if rng.random() < 0.7 else None
+        threads.append(
+            ThreadFact(
+                thread_iri=f"https://guild.test/xapi/activities/thread/{seed}-{index}",
+                course_iri=IRIS[0], lesson_iri=rng.choice(lessons), asker_key=f"account:guild|p{index % 7}",
+                asker_team=("Sales", "Ops")[index % 2], posted_at=posted, first_answer_at=answered,
+                accepted_at=answered + timedelta(minutes=5) if answered and rng.random() < 0.4 else None,
+                voided=rng.random() < 0.05,
+            )
+        )  # fmt: skip
+    ThreadFact.objects.bulk_create(threads)
+    return threads
+
+
+@pytest.mark.parametrize(("count", "team"), [(41, ""), (40, ""), (40, "Ops"), (1, ""), (2, "")])
+def test_questions_and_median_wait_match_a_count_over_every_thread(count, team):
+    threads = thread_rows(count, seed=count)
+    course = COURSES[0]
+    query = make_query(scope=DashboardScope(everything=True, courses=COURSES), course=course, team=team)
+    lessons = {f"https://guild.test/xapi/activities/lesson/{n}": f"Lesson {n}" for n in range(3)}
+    query.__dict__["lesson_titles"] = lessons  # the course's live lessons, without pages
+    kept = [
+        t for t in threads
+        if not t.voided and (not team or t.asker_team == team)
+        and query.filters.start <= t.posted_at < query.filters.end
+    ]  # fmt: skip
+    waits = [(t.first_answer_at - t.posted_at).total_seconds() / 3600 for t in kept if t.first_answer_at]
+    summary = selectors.questions_summary(query)
+    assert summary.rows == [
+        ["Questions asked", len(kept)],
+        ["Answered", len(waits)],
+        ["Unanswered now", len(kept) - len(waits)],
+        ["Median hours to first answer", round(statistics.median(waits), 1) if waits else None],
+    ]
+    per_lesson = selectors.questions(query)
+    want = []
+    for iri, title in query.lesson_titles.items():
+        mine = [t for t in kept if t.lesson_iri == iri]
+        if mine:
+            answered = sum(1 for t in mine if t.first_answer_at)
+            accepted = sum(1 for t in mine if t.accepted_at)
+            want.append([title, len(mine), answered, len(mine) - answered, accepted])
+    assert per_lesson.rows == want
+
+
+def test_median_of_an_even_count_is_the_mean_of_the_two_middle_waits():
+    for index, hours in enumerate((1, 2, 4, 100)):
+        posted = at(START, 1)
+        ThreadFact.objects.create(
+            thread_iri=f"t{index}", course_iri=IRIS[0], asker_key="account:x|a", posted_at=posted,
+            first_answer_at=posted + timedelta(hours=hours),
+        )  # fmt: skip
+    query = make_query(scope=DashboardScope(everything=True, courses=COURSES), course=COURSES[0])
+    assert selectors.questions_summary(query).rows[-1] == ["Median hours to first answer", 3.0]
