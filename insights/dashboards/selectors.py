@@ -859,7 +859,8 @@ def helper_network(query: InsightsQuery) -> Chart:
         title="Who helps whom",
         description=(
             f"An arrow from a helper to the person whose question they answered; thicker = more answers, green = "
-            f"an accepted answer. The {NETWORK_PEOPLE} most connected people are drawn; the table has everyone."
+            f"an accepted answer. The {NETWORK_PEOPLE} most connected people are drawn; the table lists the pairs with "
+            "the most answers first, and the CSV has every pair."
         ),
         kind="network",
         columns=["Helper", "Helper's team", "Asker", "Asker's team", "Answers", "Accepted answers"],

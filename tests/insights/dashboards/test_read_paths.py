@@ -176,3 +176,24 @@ def test_median_of_an_even_count_is_the_mean_of_the_two_middle_waits():
         )  # fmt: skip
     query = make_query(scope=DashboardScope(everything=True, courses=COURSES), course=COURSES[0])
     assert selectors.questions_summary(query).rows[-1] == ["Median hours to first answer", 3.0]
+
+
+def test_data_table_stops_at_table_rows_and_says_so_while_the_csv_keeps_every_row():
+    from django.template.loader import render_to_string
+
+    from insights.dashboards.charts import TABLE_ROWS, Chart
+
+    days = [[f"day {n}", n] for n in range(TABLE_ROWS + 37)]
+    chart = Chart(key="long", title="Long", description="", kind="line", columns=["Day", "N"], rows=days)
+    html = render_to_string("insights/dashboards/_chart.html", {"chart": chart, "csv_url": "/long.csv"})
+    assert html.count('<th scope="row">') == TABLE_ROWS
+    assert f"first {TABLE_ROWS} of {TABLE_ROWS + 37} rows" in html
+    assert 'href="/long.csv" download>Download the CSV</a> for every row' in html
+    assert len(chart.csv().splitlines()) == TABLE_ROWS + 37 + 1
+    assert len(chart.spec()["labels"]) == TABLE_ROWS + 37  # the drawing keeps every point
+
+    short = Chart(key="short", title="Short", description="", kind="line", columns=["Day", "N"], rows=days[:3])
+    html = render_to_string("insights/dashboards/_chart.html", {"chart": short, "csv_url": "/short.csv"})
+    assert html.count('<th scope="row">') == 3
+    assert "(3 rows)" in html
+    assert "for every row" not in html
