@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connection
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
@@ -219,9 +219,13 @@ def _active_learners(query: InsightsQuery) -> dict[str, dict[Any, int]]:
     """
     if "active" not in query.cache:
         rows = ActiveDay.objects.filter(query.base(), count__gt=0).values_list("day", "week", "course_iri", "actor_key")
-        inner, params = rows.query.sql_with_params()
-        sql = _ACTIVE_COUNTS_SQL.get(connection.vendor, _ACTIVE_COUNTS_SQL["default"]).format(rows=inner)
         counts: dict[str, dict[Any, int]] = {"day": {}, "week": {}, "course": {}}
+        try:
+            inner, params = rows.query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing (e.g. no course in scope): no query at all
+            query.cache["active"] = counts
+            return counts
+        sql = _ACTIVE_COUNTS_SQL.get(connection.vendor, _ACTIVE_COUNTS_SQL["default"]).format(rows=inner)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for grain, day, course_iri, n in cursor.fetchall():

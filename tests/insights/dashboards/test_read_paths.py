@@ -103,9 +103,13 @@ def test_active_learners_is_one_query(django_assert_num_queries):
         selectors._active_learners(query)
 
 
-def test_no_activity_gives_zeros_not_errors():
+def test_no_activity_gives_zeros_not_errors(django_assert_num_queries):
     query = make_query(scope=DashboardScope(everything=True, courses=COURSES))
     assert selectors._active_learners(query) == {"day": {}, "week": {}, "course": {}}
+    active_rows()
+    nothing_in_scope = make_query(scope=DashboardScope(everything=False, courses=[]))
+    with django_assert_num_queries(0):
+        assert selectors._active_learners(nothing_in_scope) == {"day": {}, "week": {}, "course": {}}
     assert selectors.active_learners_daily(query).rows[0] == [START.isoformat(), 0]
     assert selectors.active_learners_weekly(query).rows == []
 
