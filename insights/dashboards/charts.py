@@ -9,6 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+# Rows a page's data table shows: the helper network of a big community, or a long period day by day, has
+# thousands, which no one reads in a page and which cost more to render than everything else. The table
+# says when it stops, and the chart's CSV has every row.
+TABLE_ROWS = 200
 PALETTE = ("#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#475569")
 
 
@@ -57,9 +61,18 @@ class Chart:
 
     @property
     def table(self) -> list[tuple[str | None, list[Any]]]:
-        """(link for the row's label or None, row) for the data table."""
+        """(link for the row's label or None, row) for the data table: the first TABLE_ROWS rows."""
         links = self.links or []
-        return [(links[index] if index < len(links) else None, row) for index, row in enumerate(self.rows)]
+        return [(links[index] if index < len(links) else None, row) for index, row in enumerate(self.rows[:TABLE_ROWS])]
+
+    @property
+    def table_cut(self) -> bool:
+        """True when the data table shows only the first TABLE_ROWS rows (the CSV has them all)."""
+        return len(self.rows) > TABLE_ROWS
+
+    @property
+    def table_rows(self) -> int:
+        return min(len(self.rows), TABLE_ROWS)
 
     @property
     def drawn(self) -> bool:

@@ -198,7 +198,11 @@ class ThreadFact(models.Model):
     voided = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["course_iri", "posted_at"], name="agg_thread_course_posted")]
+        indexes = [
+            models.Index(fields=["course_iri", "posted_at"], name="agg_thread_course_posted"),
+            # The social dashboard's routed questions, by when they were routed: few threads ever are.
+            models.Index(fields=["routed_at"], name="agg_thread_routed", condition=models.Q(routed_at__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return self.thread_iri

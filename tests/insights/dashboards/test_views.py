@@ -178,8 +178,14 @@ def test_menu_shows_insights_to_analysts_only(client, activity, analyst):
     assert "Insights" in client.get(reverse("wagtailadmin_home")).content.decode()
 
 
-@pytest.mark.parametrize("name", ["overview", "course", "social", "lesson"])
-def test_queries_are_bounded_and_do_not_grow_with_data(client, analyst, django_assert_max_num_queries, name):
+@pytest.mark.parametrize(
+    ("name", "most"),
+    # Issue #8 allows 20; about half of these are the admin's own (session, user, Wagtail's permissions, locale).
+    # Overview: active learners per day, week and course in one query; course: the median wait adds one;
+    # social: one for the names of the people in the helper network.
+    [("overview", 14), ("course", 19), ("social", 17), ("lesson", 16)],
+)
+def test_queries_are_bounded_and_do_not_grow_with_data(client, analyst, django_assert_max_num_queries, name, most):
     first = build_activity()
     fill()
     client.force_login(analyst)
@@ -191,7 +197,7 @@ def test_queries_are_bounded_and_do_not_grow_with_data(client, analyst, django_a
         return reverse(f"insights_dashboard_{name}") + suffix
 
     client.get(url())  # warm Wagtail's per-process caches
-    with django_assert_max_num_queries(20) as small:
+    with django_assert_max_num_queries(most) as small:
         assert client.get(url()).status_code == 200
     # Many more people, threads and statements: the same number of queries.
     from courses import services as courses
