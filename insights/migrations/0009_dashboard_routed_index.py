@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0006_dashboard_aggregates'),
+        ('insights', '0008_relation_rows_without_constraint_or_index'),
     ]
 
     operations = [
