@@ -496,6 +496,8 @@ def _parse_for_csv(raw: str) -> _CSVStatement:
         return _decode_csv_statement(raw)
     except msgspec.ValidationError:
         data = json.loads(raw)
+        if not isinstance(data, dict):  # not a statement at all: a row of empty cells, not a failed export
+            data = {}
         return _CSVStatement(
             id=data.get("id"),
             timestamp=data.get("timestamp"),
