@@ -5,7 +5,8 @@ calling the real command with --output to a scratch file. The database is filled
 bench/generate_statements.py and reused: a smaller size is the oldest N statements (an --until cut).
 Targets: >= 50,000 statements/s and peak RSS < 200 MB at 1M. "CPU stmt/s" divides by the exporting
 process's own CPU time (the database server's is not in it on PostgreSQL): on a busy machine it says
-what the exporter would do with a core to itself.
+what the exporter would do with a core to itself. "server s" is the PostgreSQL backend's CPU time for
+the export (read from /proc; blank on SQLite, where the database's work is in the exporter's CPU).
 
     python bench/export.py                                   # SQLite in GUILD_DATA_DIR (default /tmp/guild-bench)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/guild_bench python bench/export.py
@@ -40,21 +41,45 @@ def _child(args: argparse.Namespace) -> None:
     logging.disable(logging.INFO)
     from django.core.management import call_command
 
+    server_cpu = _server_cpu_reader()
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out = io.StringIO()
     argv = ["--format", args.format, "--output", args.output, "--strategy", args.strategy]
     argv += ["--chunk-size", str(args.chunk_size)]
     if args.until:
         argv += ["--until", args.until]
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started, server_started = time.perf_counter(), time.process_time(), server_cpu()
     call_command("export_statements", *argv, stdout=out)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    server = server_cpu() - server_started
     count = int(out.getvalue().split()[1])
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     size = Path(args.output).stat().st_size
     Path(args.output).unlink()
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "count": count, "peak_kb": peak_kb, "baseline_kb": baseline_kb,
-                      "bytes": size}))  # fmt: skip
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "server": server, "count": count, "peak_kb": peak_kb,
+                      "baseline_kb": baseline_kb, "bytes": size}))  # fmt: skip
+
+
+def _server_cpu_reader():
+    """A function returning the CPU seconds used so far by this process's PostgreSQL backend (from
+    /proc, when the server runs on this machine), or NaN when that cannot be read (SQLite works in-process)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return lambda: float("nan")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+
+    return read
 
 
 def _prepare(sizes: list[int]) -> tuple[str, dict[int, str | None]]:
@@ -115,7 +140,8 @@ def main() -> None:
         os.environ["DATABASE_URL"] = f"{base}/{connection.settings_dict['NAME']}"
     print(f"export bench on {where}, Python {sys.version.split()[0]}")
     print(f"{'statements':>10} {'format':>6} {'strategy':>8} {'chunk':>6} {'stmt/s':>9} {'seconds':>8} "
-          f"{'CPU stmt/s':>10} {'peak RSS':>9} {'over start':>10} {'file MB':>8}")  # fmt: skip
+          f"{'CPU stmt/s':>10} {'CPU s':>6} {'server s':>8} {'peak RSS':>9} {'over start':>10} "
+          f"{'file MB':>8}")  # fmt: skip
     output = Path(tempfile.gettempdir()) / f"guild-bench-export-{os.getpid()}"
     for size in sizes:
         for fmt in args.formats.split(","):
@@ -135,7 +161,7 @@ def main() -> None:
                     print(
                         f"{best['count']:>10,} {fmt:>6} {strategy:>8} {chunk:>6} "
                         f"{best['count'] / best['seconds']:>9,.0f} {best['seconds']:>8.1f} "
-                        f"{best['count'] / best['cpu']:>10,.0f} "
+                        f"{best['count'] / best['cpu']:>10,.0f} {best['cpu']:>6.1f} {best['server']:>8.1f} "
                         f"{best['peak_kb'] / 1024:>6.0f} MB {(best['peak_kb'] - best['baseline_kb']) / 1024:>7.0f} MB "
                         f"{best['bytes'] / 1e6:>8.0f}",
                         flush=True,
