@@ -6,7 +6,8 @@ bench/generate_statements.py and reused: a smaller size is the oldest N statemen
 Targets: >= 50,000 statements/s and peak RSS < 200 MB at 1M. "CPU stmt/s" divides by the exporting
 process's own CPU time (the database server's is not in it on PostgreSQL): on a busy machine it says
 what the exporter would do with a core to itself. "server s" is the PostgreSQL backend's CPU time for
-the export (read from /proc; blank on SQLite, where the database's work is in the exporter's CPU).
+the export (read from /proc; blank on SQLite, where the database's work is in the exporter's CPU, and
+with PostgreSQL's read-ahead thread, whose connection is gone by the end: see `--read-ahead off`).
 
     python bench/export.py                                   # SQLite in GUILD_DATA_DIR (default /tmp/guild-bench)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/guild_bench python bench/export.py
@@ -41,7 +42,11 @@ def _child(args: argparse.Namespace) -> None:
     logging.disable(logging.INFO)
     from django.core.management import call_command
 
-    server_cpu = _server_cpu_reader()
+    from insights import exports
+
+    exports.EXPORT_READ_AHEAD = args.read_ahead == "on"
+    # Reading ahead uses a second connection, whose backend is gone by the end: its CPU is not readable.
+    server_cpu = _server_cpu_reader() if not exports.EXPORT_READ_AHEAD else lambda: float("nan")
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out = io.StringIO()
     argv = ["--format", args.format, "--output", args.output, "--strategy", args.strategy]
@@ -117,6 +122,8 @@ def main() -> None:
     parser.add_argument("--formats", default="ndjson,csv")
     parser.add_argument("--strategies", default="keyset")
     parser.add_argument("--chunk-sizes", default="2000")
+    parser.add_argument("--read-ahead", default="on", choices=("on", "off"),
+                        help="PostgreSQL keyset exports read the next page in a thread (on, the default)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1, help="Runs per combination; the best is reported.")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--format", help=argparse.SUPPRESS)
@@ -150,7 +157,8 @@ def main() -> None:
                     best = None
                     for _ in range(args.repeat):
                         command = [sys.executable, __file__, "--child", "--format", fmt, "--strategy", strategy,
-                                   "--chunk-size", str(chunk), "--output", f"{output}.{fmt}"]  # fmt: skip
+                                   "--chunk-size", str(chunk), "--output", f"{output}.{fmt}",
+                                   "--read-ahead", args.read_ahead]  # fmt: skip
                         if cuts[size]:
                             command += ["--until", cuts[size]]
                         finished = subprocess.run(command, capture_output=True, text=True, check=True)

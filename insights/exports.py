@@ -16,15 +16,19 @@ Contract:
   Analysts, and the learner's own download, which always filters on `actor_user`).
 
 Rows are read with keyset pagination on (stored, id): one short indexed query per chunk, no
-long-lived server-side cursor or transaction (measured against a single chunked cursor in
+long-lived server-side cursor or transaction (on PostgreSQL a thread reads the next chunk while this
+one formats the current: `_read_ahead`) (measured against a single chunked cursor in
 bench/export.py; see `EXPORT_STRATEGY`). The generated SQL is Django's, but rows are fetched
 with a plain cursor, so no model instances or per-row field converters are made.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -49,6 +53,7 @@ if TYPE_CHECKING:
 EXPORT_CHUNK_SIZE = 2000
 Strategy = Literal["keyset", "cursor"]
 EXPORT_STRATEGY: Strategy = "keyset"
+EXPORT_READ_AHEAD = True  # PostgreSQL, outside a transaction: read the next page in a thread (see _read_ahead)
 
 CSV_COLUMNS: tuple[str, ...] = (
     "statement_id",
@@ -312,8 +317,60 @@ def statement_pages(
     The JSON is the stored text, whole: NDJSON and JSON pass it through, and CSV decodes only
     the fields it reads (msgspec skips the rest in C, cheaper than having the database drop them).
     """
-    pages = _cursor_pages if (strategy or EXPORT_STRATEGY) == "cursor" else _keyset_pages
-    return pages(statements, chunk_size)
+    if (strategy or EXPORT_STRATEGY) == "cursor":
+        return _cursor_pages(statements, chunk_size)
+    connection = connections[statements.db]
+    if EXPORT_READ_AHEAD and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _read_ahead(_keyset_pages(statements, chunk_size))
+    return _keyset_pages(statements, chunk_size)
+
+
+_DONE = object()
+
+
+def _read_ahead(pages: Iterator[list[tuple]]) -> Iterator[list[tuple]]:
+    """Run `pages` in a thread of its own, one page ahead: PostgreSQL renders the next page's JSON
+    while this thread formats the current one, instead of each waiting for the other.
+
+    The thread has its own database connection (Django's are per thread), closed when it ends, so
+    this is only for reads outside a transaction: a transaction's uncommitted rows are invisible to
+    another connection. Each page is still one short keyset query. If the consumer stops early (a
+    download cancelled), the thread notices within a page and stops.
+    """
+    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                while not stop.is_set():
+                    try:
+                        ready.put(page, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as error:  # noqa: BLE001  (handed to the consumer, which re-raises it)
+            ready.put(error)
+        finally:
+            pages.close()
+            connections.close_all()  # this thread's connections only
+
+    worker = threading.Thread(target=produce, name="export-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a last put, then let the thread close its connection
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.1)
+        worker.join()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -543,3 +543,51 @@ def test_csv_fast_path_matches_the_reference_on_odd_statements(data):
     assert len(parsed) == len(CSV_COLUMNS)
     assert parsed[CSV_COLUMNS.index("lesson_title")] == "'=Lesson, one"
     assert parsed[CSV_COLUMNS.index("voided")] == "true"
+
+
+# --- reading ahead on PostgreSQL (a second connection, so committed data: transaction=True) -----
+
+
+def _read_ahead_threads() -> list:
+    import threading
+
+    return [thread for thread in threading.enumerate() if thread.name == "export-read-ahead"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("fmt", ["ndjson", "csv", "json"])
+def test_exports_read_ahead_on_postgresql(baseline_data, fmt, learner, other_learner, course, lessons):
+    """Outside a transaction on PostgreSQL the next page is read by a thread of its own while this one
+    formats: same bytes as reading page by page in this thread, and the thread is gone afterwards."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("reading ahead is PostgreSQL's (a second SQLite connection gains nothing)")
+    _learn(learner, course, lessons, rating_response="Clear, thanks")
+    _learn(other_learner, course, lessons)
+    pages = exports.statement_pages(Statement.objects.all(), chunk_size=2)
+    assert pages.__name__ == "_read_ahead"  # the threaded path is the one under test
+    pages.close()
+    ahead = _text(fmt, chunk_size=2)
+    with transaction.atomic():  # inside a transaction: page by page on this connection
+        in_line = _text(fmt, chunk_size=2)
+    assert ahead == in_line
+    assert len(_ndjson(ahead) if fmt == "ndjson" else _csv(ahead) if fmt == "csv" else json.loads(ahead)) == 9
+    assert not _read_ahead_threads()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_cancelled_download_stops_the_reading_thread(baseline_data, learner, course, lessons):
+    """A client that goes away after the first chunk: the generator is closed, the thread stops and
+    closes its connection instead of reading the rest of the store."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("reading ahead is PostgreSQL's")
+    _learn(learner, course, lessons)
+    stream = export_stream("ndjson", ExportFilter(), chunk_size=1)
+    first = next(stream)
+    assert json.loads(first)["verb"]["id"]
+    assert _read_ahead_threads()
+    stream.close()
+    assert not _read_ahead_threads()
