@@ -691,6 +691,21 @@ def _copy_rows(rows: list[dict[str, Any]]) -> None:
             copy.write_row([json.dumps(row["data"]) if f.attname == "data" else row[f.attname] for f in fields])
 
 
+def vacuum_analyze(*models: Any) -> None:
+    """VACUUM ANALYZE these tables on PostgreSQL (ANALYZE on SQLite); outside any transaction.
+
+    A production server's autovacuum keeps visibility maps and statistics current after bulk inserts,
+    upserts and deletes; the bench server runs with autovacuum off, so the benches do it themselves
+    between phases to measure what production would see, not a table full of dead or unvisited rows.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in models:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"VACUUM (ANALYZE) {table}" if connection.vendor == "postgresql" else f"ANALYZE {table}")
+
+
 def rng_draw(rng: random.Random, probability: float) -> bool:
     return rng.random() < probability
 
