@@ -23,6 +23,7 @@ stored), so consecutive runs append and "the first N statements by stored" is a 
 from __future__ import annotations
 
 import argparse
+import bisect
 import os
 import random
 import sys
@@ -44,6 +45,15 @@ THREAD_TITLES = (
     "Headings: sentence case or title case?",
     "=SUM(A1:A9) in my notes, why?",
 )
+# The shape of discussions (see `_Builder._discussion`).
+REPLY_SHARE = 0.6  # of `posted` statements, replies to an earlier thread; the rest start a thread
+ASKER_FOLLOW_UP_SHARE = 0.12  # of replies, the asker adding to their own thread (helps nobody)
+ROUTE_AFTER = timedelta(hours=24)  # ROUTING_HELPERS_AFTER_HOURS' default
+POOL_SIZE = 4000  # recent threads (and posts) later statements may point at: about three days' worth
+ROUTED_REPLY_SHARE = 0.05  # of replies, one to a routed question still waiting (else a recent thread)
+PICK_TRIES = 12  # random picks for a thread to accept in or route before posting a new thread instead
+_DISCUSSION_KINDS = frozenset(("posted", "edited", "voted-up", "accepted", "flag-as-inappropriate", "routed"))
+
 RESPONSES = (
     "Clear and practical.",
     "Too long, but useful.",
@@ -83,8 +93,39 @@ class _Actor:
     key: str
 
 
+@dataclass(slots=True, eq=False)
+class _Thread:
+    """A thread the generator has posted: later replies, votes, accepts and routes point at it."""
+
+    activity: _Activity
+    asker: _Actor
+    course: _Course
+    index: int  # the lesson's position in the course
+    posted: datetime  # its statement's timestamp: what follows it is timestamped after it
+    replies: list[_Post]
+    answered: bool = False  # a reply by someone other than the asker
+    accepted: bool = False
+    routed_to: _Actor | None = None
+
+
+@dataclass(slots=True, eq=False)
+class _Post:
+    """A thread or a reply, with its author: what votes, edits and flags point at."""
+
+    activity: _Activity
+    author: _Actor
+    thread: _Thread
+    is_reply: bool
+    posted: datetime
+
+
 def _verb(iri: str, display: str) -> dict[str, Any]:
     return {"id": iri, "display": {"en": display}}
+
+
+def bench_team(index: int) -> str:
+    """Eight teams of bench users; every tenth user is in none (as people who never set one)."""
+    return "" if index % 10 == 0 else f"Team {'ABCDEFGH'[index % 8]}"
 
 
 def ensure_fixtures(*, users: int, courses: int, lessons_per_course: int) -> tuple[list[_Actor], list[_Course]]:
@@ -98,12 +139,16 @@ def ensure_fixtures(*, users: int, courses: int, lessons_per_course: int) -> tup
     existing = set(User.objects.filter(username__startswith="bench-").values_list("username", flat=True))
     User.objects.bulk_create(
         [
-            User(username=name, password="!", first_name="Bench", last_name=f"{index:05d}")  # noqa: S106 (unusable)
+            User(username=name, password="!", first_name="Bench", last_name=f"{index:05d}", team=bench_team(index))  # noqa: S106 (unusable)
             for index in range(1, users + 1)
             if (name := f"bench-{index:05d}") not in existing
         ],
         batch_size=1000,
     )
+    # Users made before they had teams get theirs, so the social dashboard's team graph has edges.
+    for user in User.objects.filter(username__startswith="bench-", team=""):
+        if team := bench_team(int(user.username.removeprefix("bench-"))):
+            User.objects.filter(pk=user.pk).update(team=team)
     homepage = settings.XAPI_ACCOUNT_HOMEPAGE
     actors = [
         _Actor(
@@ -180,6 +225,10 @@ class _Builder:
         self.verbs = {verb.key: _verb(verb.iri, verb.display) for verb in v.VERBS}
         self.visibility_iri = v.VISIBILITY.iri
         self.flag_iri = v.FLAG_REASON.iri
+        self.routed_to_iri = v.ROUTED_TO.iri
+        self.threads: list[_Thread] = []  # recent threads, oldest first
+        self.posts: list[_Post] = []  # recent threads and replies, oldest first
+        self.routed: list[_Thread] = []  # routed questions nobody has answered yet, as far as it knows
         # (kind, weight): the mix of a lively site, reads dominating.
         self.kinds, self.weights = zip(
             *(
@@ -195,6 +244,7 @@ class _Builder:
                 ("follow", 3),
                 ("unregistered", 1),
                 ("accepted", 1),
+                ("routed", 1),
                 ("flag-as-inappropriate", 1),
                 ("edited", 1),
                 ("external", 3),
@@ -224,13 +274,14 @@ class _Builder:
         kind = rng.choices(self.kinds, self.weights)[0]
         if kind == "external":
             return self._external(moment)
+        if kind in _DISCUSSION_KINDS:
+            return self._discussion(kind, moment)
         actor = rng.choice(self.actors)
         course = rng.choice(self.courses)
         index = rng.randrange(len(course.lessons))
         lesson, question = course.lessons[index], course.questions[index]
         course_json = course.activity.as_json()
         lesson_json = lesson.as_json()
-        verb_key = kind
         result: dict[str, Any] | None = None
         extensions: dict[str, Any] | None = None
         lesson_iri = lesson.iri
@@ -258,22 +309,6 @@ class _Builder:
             else:
                 obj, parent, grouping = lesson_json, [course_json], []
             result = {"completion": True, "duration": f"PT{rng.randrange(1, 90)}M{rng.randrange(0, 60)}S"}
-        elif kind in ("posted", "edited", "voted-up", "accepted", "flag-as-inappropriate"):
-            is_reply = kind == "accepted" or rng.random() < 0.6
-            key = uuid.UUID(int=rng.getrandbits(128), version=4)
-            thread = _Activity(
-                f"{self.root}/xapi/activities/thread/{uuid.uuid5(key, 't')}",
-                self.thread_type,
-                rng.choice(THREAD_TITLES),
-            )
-            if is_reply:
-                obj = _Activity(f"{self.root}/xapi/activities/reply/{key}", self.reply_type, "Reply").as_json()
-                parent, grouping = [thread.as_json()], [lesson_json, course_json]
-            else:
-                obj = thread.as_json()
-                parent, grouping = [lesson_json], [course_json]
-            if kind == "flag-as-inappropriate":
-                extensions = {self.flag_iri: rng.choice(("spam", "off-topic", "abusive", "other"))}
         elif kind == "rated":
             raw = rng.randint(1, 5)
             obj, parent, grouping = lesson_json, [course_json], []
@@ -290,10 +325,28 @@ class _Builder:
             parent, grouping = [lesson_json], [course_json]
         else:  # follow a course
             obj, parent, grouping, lesson_iri = course_json, [], [], ""
+        timestamp = moment - timedelta(milliseconds=rng.randrange(0, 5000))
+        return self._statement(
+            actor, course, kind, obj, parent, grouping, lesson_iri, moment, timestamp, result, extensions
+        )
+
+    def _statement(
+        self,
+        actor: _Actor,
+        course: _Course,
+        verb_key: str,
+        obj: dict[str, Any],
+        parent: list[dict],
+        grouping: list[dict],
+        lesson_iri: str,
+        moment: datetime,
+        timestamp: datetime,
+        result: dict[str, Any] | None = None,
+        extensions: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         context = self._context(actor, course, parent, grouping)
         if extensions:
             context["extensions"] = extensions
-        timestamp = moment - timedelta(milliseconds=rng.randrange(0, 5000))
         data: dict[str, Any] = {
             "actor": actor.data,
             "verb": self.verbs[verb_key],
@@ -303,7 +356,7 @@ class _Builder:
         }
         if result is not None:
             data["result"] = result
-        data["id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        data["id"] = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
         data["stored"] = _iso(moment)
         data["authority"] = self.authority
         data["version"] = "1.0.0"
@@ -319,6 +372,149 @@ class _Builder:
             "timestamp": timestamp,
         }
         return data, columns
+
+    # --- discussions: a consistent story, so the social and question aggregates have something to count ---
+
+    def _discussion(self, kind: str, moment: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A thread, a reply to an earlier thread, or an accept/vote/edit/flag/route of an earlier post.
+
+        Everything points at posts generated before it (in this run), by the people discussions allow:
+        accepts by the thread's asker of someone else's reply, edits by the author, votes and flags by
+        others, routes of questions left without an answer for a day to someone else. When there is no
+        such post yet (the start of a run), a new thread is posted instead.
+        """
+        rng = self.rng
+        if kind == "posted":
+            thread = None
+            if rng.random() < REPLY_SHARE:
+                thread = self._routed_thread() if rng.random() < ROUTED_REPLY_SHARE else None
+                thread = thread or self._recent_thread()
+            return self._new_thread(moment) if thread is None else self._reply(thread, moment)
+        if kind == "accepted":
+            return self._accept(moment) or self._new_thread(moment)
+        if kind == "routed":
+            return self._route(moment) or self._new_thread(moment)
+        if not self.posts:
+            return self._new_thread(moment)
+        post = self.posts[-1 - int(len(self.posts) * rng.random() ** 2)]
+        actor = post.author if kind == "edited" else self._other_than(post.author)
+        extensions = None
+        if kind == "flag-as-inappropriate":
+            extensions = {self.flag_iri: rng.choice(("spam", "off-topic", "abusive", "other"))}
+        return self._about_post(actor, kind, post.activity, post.thread, post.is_reply, moment, post.posted, extensions)
+
+    def _about_post(
+        self,
+        actor: _Actor,
+        verb_key: str,
+        activity: _Activity,
+        thread: _Thread,
+        is_reply: bool,
+        moment: datetime,
+        after: datetime | None,
+        extensions: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A statement about a thread (parent: its lesson) or a reply (parent: its thread), as discussions records."""
+        course, lesson = thread.course, thread.course.lessons[thread.index]
+        if is_reply:
+            parent, grouping = [thread.activity.as_json()], [lesson.as_json(), course.activity.as_json()]
+        else:
+            parent, grouping = [lesson.as_json()], [course.activity.as_json()]
+        timestamp = moment - timedelta(milliseconds=self.rng.randrange(0, 5000))
+        if after is not None and timestamp <= after:
+            timestamp = after + timedelta(milliseconds=1)  # never before what it answers (still before `moment`)
+        return self._statement(
+            actor, course, verb_key, activity.as_json(), parent, grouping, lesson.iri, moment, timestamp,
+            extensions=extensions,
+        )  # fmt: skip
+
+    def _new_thread(self, moment: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        rng = self.rng
+        actor = rng.choice(self.actors)
+        course = rng.choice(self.courses)
+        key = uuid.UUID(int=rng.getrandbits(128), version=4)
+        activity = _Activity(f"{self.root}/xapi/activities/thread/{key}", self.thread_type, rng.choice(THREAD_TITLES))
+        thread = _Thread(activity, actor, course, rng.randrange(len(course.lessons)), moment, [])
+        data, columns = self._about_post(actor, "posted", activity, thread, False, moment, None)
+        thread.posted = columns["timestamp"]
+        self._remember(self.threads, thread)
+        self._remember(self.posts, _Post(activity, actor, thread, False, thread.posted))
+        return data, columns
+
+    def _reply(self, thread: _Thread, moment: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A reply: mostly by someone else (first the person the question was routed to), sometimes the asker."""
+        rng = self.rng
+        if thread.routed_to is not None and not thread.answered and rng.random() < 0.7:
+            author = thread.routed_to
+        elif rng.random() < ASKER_FOLLOW_UP_SHARE:
+            author = thread.asker
+        else:
+            author = self._other_than(thread.asker)
+        key = uuid.UUID(int=rng.getrandbits(128), version=4)
+        activity = _Activity(f"{self.root}/xapi/activities/reply/{key}", self.reply_type, "Reply")
+        latest = thread.replies[-1].posted if thread.replies else thread.posted
+        data, columns = self._about_post(author, "posted", activity, thread, True, moment, latest)
+        post = _Post(activity, author, thread, True, columns["timestamp"])
+        thread.replies.append(post)
+        thread.answered = thread.answered or author.key != thread.asker.key
+        self._remember(self.posts, post)
+        return data, columns
+
+    def _accept(self, moment: datetime) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The asker accepts someone else's reply in a thread that has one and no accepted answer yet."""
+        rng = self.rng
+        for _ in range(PICK_TRIES):
+            thread = self._recent_thread()
+            if thread is None or thread.accepted or not thread.answered:
+                continue
+            answers = [reply for reply in thread.replies if reply.author.key != thread.asker.key]
+            reply = rng.choice(answers)
+            thread.accepted = True
+            return self._about_post(thread.asker, "accepted", reply.activity, thread, True, moment, reply.posted)
+        return None
+
+    def _route(self, moment: datetime) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """A question still unanswered a day after it was asked is routed to someone else (as `question_route`)."""
+        rng = self.rng
+        older = bisect.bisect_right(self.threads, moment - ROUTE_AFTER, key=lambda thread: thread.posted)
+        for _ in range(PICK_TRIES if older else 0):
+            thread = self.threads[rng.randrange(older)]
+            if thread.answered or thread.routed_to is not None or thread.posted > moment - ROUTE_AFTER:
+                continue
+            thread.routed_to = self._other_than(thread.asker)
+            self.routed.append(thread)
+            extensions = {self.routed_to_iri: thread.routed_to.data["account"]}
+            return self._about_post(thread.asker, "routed", thread.activity, thread, False, moment, thread.posted,
+                                    extensions)  # fmt: skip
+        return None
+
+    def _routed_thread(self) -> _Thread | None:
+        """A routed question still waiting for an answer (the person asked often gives it), if any."""
+        while self.routed:
+            thread = self.routed.pop(self.rng.randrange(len(self.routed)))
+            if not thread.answered:
+                return thread
+        return None
+
+    def _recent_thread(self) -> _Thread | None:
+        """An earlier thread, recent ones far likelier (most replies come while a question is fresh)."""
+        if not self.threads:
+            return None
+        return self.threads[-1 - int(len(self.threads) * self.rng.random() ** 3)]
+
+    def _other_than(self, actor: _Actor) -> _Actor:
+        if len(self.actors) < 2:
+            return actor
+        while (other := self.rng.choice(self.actors)).key == actor.key:
+            pass
+        return other
+
+    @staticmethod
+    def _remember(pool: list, item: Any) -> None:
+        """Append, keeping the newest POOL_SIZE or so (trimmed in halves, so appends stay cheap)."""
+        pool.append(item)
+        if len(pool) > 2 * POOL_SIZE:
+            del pool[:-POOL_SIZE]
 
     def _external(self, moment: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
         """A statement from a partner LMS: mbox actor, foreign activity, no Guild course."""
@@ -493,6 +689,21 @@ def _copy_rows(rows: list[dict[str, Any]]) -> None:
     ):
         for row in rows:
             copy.write_row([json.dumps(row["data"]) if f.attname == "data" else row[f.attname] for f in fields])
+
+
+def vacuum_analyze(*models: Any) -> None:
+    """VACUUM ANALYZE these tables on PostgreSQL (ANALYZE on SQLite); outside any transaction.
+
+    A production server's autovacuum keeps visibility maps and statistics current after bulk inserts,
+    upserts and deletes; the bench server runs with autovacuum off, so the benches do it themselves
+    between phases to measure what production would see, not a table full of dead or unvisited rows.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in models:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"VACUUM (ANALYZE) {table}" if connection.vendor == "postgresql" else f"ANALYZE {table}")
 
 
 def rng_draw(rng: random.Random, probability: float) -> bool:

@@ -5,6 +5,8 @@ aggregates, then times `aggregates_fill` from the first statement to the last: w
 process's CPU time (the database server's is not in it on PostgreSQL, so the backend's is printed
 too when the server runs on this machine) and statements per second by each. Then appends a small
 batch and times the incremental catch-up, the case the on-commit task and the beat tick run all day.
+Tables are VACUUM ANALYZEd between phases (the store before the fill, the emptied and then the filled
+aggregates), as autovacuum would in production: the bench server runs with it off.
 
     GUILD_DATA_DIR=/tmp/guild-bench-dash python bench/insights_fill.py --size 1000000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/guild_bench_dash python bench/insights_fill.py --size 1000000
@@ -32,12 +34,28 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT / "bench"))
     sys.path.insert(0, str(ROOT))
-    from generate_statements import bench_database_setup, generate_statements
+    from generate_statements import bench_database_setup, generate_statements, vacuum_analyze
 
     where = bench_database_setup()
     logging.disable(logging.INFO)
     from insights.dashboards.services import DEFAULT_BATCH_SIZE, aggregates_fill, aggregates_reset
-    from insights.models import DailyCount, HelperEdge, LearnerLesson, Statement, ThreadFact
+    from insights.models import (
+        ActiveDay,
+        BlockSignal,
+        CheckOutcome,
+        DailyCount,
+        HelperEdge,
+        LearnerCourse,
+        LearnerFact,
+        LearnerLesson,
+        RatingFact,
+        ReplyFact,
+        Statement,
+        ThreadFact,
+    )  # fmt: skip
+
+    aggregates = (DailyCount, ActiveDay, LearnerFact, LearnerCourse, LearnerLesson, CheckOutcome, RatingFact,
+                  ThreadFact, ReplyFact, HelperEdge, BlockSignal)  # fmt: skip
 
     have = Statement.objects.count()
     if have < args.size:
@@ -49,13 +67,20 @@ def main() -> None:
     batch_size = args.batch_size or DEFAULT_BATCH_SIZE
     print(f"database: {where}; {total:,} statements; batches of {batch_size:,}")
 
+    vacuum_analyze(Statement)
     aggregates_reset()
+    vacuum_analyze(*aggregates)
     _run("full fill", lambda: aggregates_fill(batch_size=batch_size, lag=timedelta(0)))
     print(
         f"  aggregates: {DailyCount.objects.count():,} daily counts, "
         f"{LearnerLesson.objects.count():,} learner-lessons, "
-        f"{ThreadFact.objects.count():,} threads, {HelperEdge.objects.count():,} helper edges"
+        f"{ThreadFact.objects.count():,} threads ({ThreadFact.objects.exclude(first_answer_at=None).count():,} "
+        f"answered, {ThreadFact.objects.exclude(accepted_at=None).count():,} accepted, "
+        f"{ThreadFact.objects.exclude(routed_at=None).count():,} routed, "
+        f"{ThreadFact.objects.filter(asker_key='').count():,} without an asker), "
+        f"{HelperEdge.objects.count():,} helper edges"
     )
+    vacuum_analyze(*aggregates)
     generate_statements(args.append)
     _run(f"incremental (+{args.append:,})", lambda: aggregates_fill(batch_size=batch_size, lag=timedelta(0)))
     _run("nothing new", lambda: aggregates_fill(batch_size=batch_size, lag=timedelta(0)))

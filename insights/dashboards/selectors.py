@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connection
@@ -48,6 +48,9 @@ from .permissions import DashboardScope, dashboard_scope
 DEFAULT_DAYS = 90
 LOW_RATING = 2
 NETWORK_PEOPLE = 24
+# The strongest links among them that are drawn: where everyone has helped everyone (24 people, 552
+# possible arrows) more is an unreadable tangle and was most of the social page's render time.
+NETWORK_EDGES = 72
 
 
 @dataclass(frozen=True)
@@ -775,8 +778,10 @@ def _edges(query: InsightsQuery):
     )
 
 
-@dataclass(frozen=True)
-class _Pair:
+class _Pair(NamedTuple):
+    """A named tuple, not a dataclass: tens of thousands are built per render at scale, and a frozen
+    dataclass's __init__ costs several times a tuple's."""
+
     helper: str
     asker: str
     helper_name: str
@@ -788,49 +793,54 @@ class _Pair:
     accepted: int
 
 
+_PAIR_GROUP = ("helper_key", "asker_key", "helper_user_id", "asker_user_id", "helper_team", "asker_team",
+               "asker_cohort")  # fmt: skip
+
+
 def _pairs(query: InsightsQuery) -> list[_Pair]:
-    """Answers per (helper, asker) in the period, with names: two queries shared by every social chart."""
+    """Answers per (helper, asker) in the period, with names: two queries shared by every social chart.
+
+    At scale this is tens of thousands of rows per render, so they are read with a plain cursor (the
+    values need no conversion) and merged as tuples; a _Pair is built once per pair.
+    """
     if "pairs" not in query.cache:
-        rows = list(
+        queryset = (
             _edges(query)
-            .values(
-                "helper_key",
-                "asker_key",
-                "helper_user_id",
-                "asker_user_id",
-                "helper_team",
-                "asker_team",
-                "asker_cohort",
-            )  # fmt: skip
+            .values(*_PAIR_GROUP)
             .annotate(answers=Sum("answers"), accepted=Sum("accepted"))
             .order_by("-answers", "helper_key", "asker_key")
-            .values_list(
-                "helper_key",
-                "asker_key",
-                "helper_user_id",
-                "asker_user_id",
-                "helper_team",
-                "asker_team",
-                "asker_cohort",
-                "answers",
-                "accepted",
-            )  # fmt: skip
+            .values_list(*_PAIR_GROUP, "answers", "accepted")
         )
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            rows = []
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
         names = _people({row[2] for row in rows if row[2]} | {row[3] for row in rows if row[3]})
-        merged: dict[tuple[str, str], _Pair] = {}
-        for helper, asker, helper_id, asker_id, helper_team, asker_team, cohort, answers, accepted in rows:
-            key = (helper, asker)
-            pair = _Pair(helper, asker, _person(names, helper_id, helper), _person(names, asker_id, asker),
-                         helper_team, asker_team, cohort, answers or 0, accepted or 0)  # fmt: skip
-            if key in merged:  # the same two people under another team or cohort snapshot
-                old = merged[key]
-                pair = _Pair(**{**old.__dict__, "answers": old.answers + pair.answers,
-                                "accepted": old.accepted + pair.accepted})  # fmt: skip
-            merged[key] = pair
+        # The first row of a pair (most answers) gives its ids, teams and cohort; later rows of the same
+        # two people (another team or cohort snapshot) only add their counts.
+        merged: dict[tuple[str, str], list[Any]] = {}
+        for row in rows:
+            key = (row[0], row[1])
+            entry = merged.get(key)
+            if entry is None:
+                merged[key] = [*row[:7], row[7] or 0, row[8] or 0]
+            else:
+                entry[7] += row[7] or 0
+                entry[8] += row[8] or 0
+        pairs = [
+            _Pair(helper, asker, _person(names, helper_id, helper), _person(names, asker_id, asker), helper_team,
+                  asker_team, cohort, answers, accepted)
+            for helper, asker, helper_id, asker_id, helper_team, asker_team, cohort, answers, accepted
+            in merged.values()
+            if answers > 0
+        ]  # fmt: skip
+        pairs.sort(key=lambda p: (-p.answers, p.helper, p.asker))
         query.cache["pairs"] = rows
-        query.cache["pairs_merged"] = sorted(
-            (pair for pair in merged.values() if pair.answers > 0), key=lambda p: (-p.answers, p.helper, p.asker)
-        )
+        query.cache["pairs_merged"] = pairs
     return query.cache["pairs_merged"]
 
 
@@ -852,19 +862,20 @@ def helper_network(query: InsightsQuery) -> Chart:
              for key in shown]  # fmt: skip
     circle_layout(nodes)
     position = {node["key"]: node for node in nodes}
-    edges = [
-        {"from": position[p.helper], "to": position[p.asker], "answers": p.answers, "accepted": p.accepted,
-         "width": min(1 + p.answers / 2, 6)}
-        for p in pairs
-        if p.helper in position and p.asker in position
-    ]  # fmt: skip
+    edges = []
+    for p in pairs:  # most answers first: the strongest links
+        if p.helper in position and p.asker in position:
+            edges.append({"from": position[p.helper], "to": position[p.asker], "answers": p.answers,
+                          "accepted": p.accepted, "width": min(1 + p.answers / 2, 6)})  # fmt: skip
+            if len(edges) == NETWORK_EDGES:
+                break
     return Chart(
         key="network",
         title="Who helps whom",
         description=(
             f"An arrow from a helper to the person whose question they answered; thicker = more answers, green = "
-            f"an accepted answer. The {NETWORK_PEOPLE} most connected people are drawn; the table lists the pairs with "
-            "the most answers first, and the CSV has every pair."
+            f"an accepted answer. The {NETWORK_PEOPLE} most connected people and the {NETWORK_EDGES} strongest links "
+            "between them are drawn; the table lists the pairs with the most answers first, and the CSV has every pair."
         ),
         kind="network",
         columns=["Helper", "Helper's team", "Asker", "Asker's team", "Answers", "Accepted answers"],

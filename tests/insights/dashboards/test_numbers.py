@@ -130,3 +130,31 @@ def test_date_range_excludes_other_days(activity, analyst):
     q = insights_query(viewer=analyst, filters=before)
     assert selectors.funnel(q).rows == []
     assert selectors.helper_network(q).rows == []
+
+
+def test_dense_helper_network_draws_the_strongest_links_and_lists_every_pair(analyst):
+    """13 people who all helped each other: 156 pairs listed, the 72 with most answers drawn, snapshots merged."""
+    from django.utils import timezone
+
+    from insights.models import HelperEdge
+
+    today = timezone.now().date()
+    keys = [f"mbox:mailto:p{n:02d}@example.org" for n in range(13)]
+    pairs = [(helper, asker) for helper in keys for asker in keys if helper != asker]
+    HelperEdge.objects.bulk_create(
+        HelperEdge(day=today, helper_key=helper, asker_key=asker, helper_team="T", asker_team="T", answers=1 + index)
+        for index, (helper, asker) in enumerate(pairs)
+    )
+    # The weakest pair again, a day earlier as an established learner: its answers add up (1 + 500).
+    HelperEdge.objects.create(day=today - timedelta(days=1), helper_key=pairs[0][0], asker_key=pairs[0][1],
+                              asker_cohort="established", answers=500, accepted=2)  # fmt: skip
+
+    network = selectors.helper_network(query(analyst))
+
+    assert len(network.rows) == 156
+    assert network.rows[0][4:] == [501, 2]
+    assert [row[4] for row in network.rows[1:]] == list(range(156, 1, -1))
+    edges = network.network["edges"]
+    assert len(edges) == selectors.NETWORK_EDGES == 72
+    assert [edge["answers"] for edge in edges] == [501, *range(156, 156 - 71, -1)]
+    assert sum(row[3] for row in selectors.team_network(query(analyst)).rows) == 501 + sum(range(2, 157))
