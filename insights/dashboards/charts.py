@@ -9,6 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
 # Rows a page's data table shows: the helper network of a big community, or a long period day by day, has
 # thousands, which no one reads in a page and which cost more to render than everything else. The table
 # says when it stops, and the chart's CSV has every row.
@@ -66,6 +70,21 @@ class Chart:
         return [(links[index] if index < len(links) else None, row) for index, row in enumerate(self.rows[:TABLE_ROWS])]
 
     @property
+    def table_body(self) -> SafeString:
+        """The data table's <tr> rows as HTML, built here rather than by template loops: a page of
+        several 200-row tables was a third of the social dashboard's time in `{% for %}` nodes. Cells are
+        localised and escaped exactly as `{{ cell }}` would be; a missing value shows as an em dash."""
+        rows = []
+        for link, row in self.table:
+            label = _cell(row[0]) if row else ""
+            if link:
+                label = f'<a href="{conditional_escape(link)}">{label}</a>'
+            head = f'<th scope="row">{label}</th>'
+            cells = "".join(["<td>" + ("—" if cell is None else _cell(cell)) + "</td>" for cell in row[1:]])
+            rows.append(f"<tr>{head}{cells}</tr>")
+        return mark_safe("".join(rows))  # noqa: S308  (every cell went through conditional_escape)
+
+    @property
     def table_cut(self) -> bool:
         """True when the data table shows only the first TABLE_ROWS rows (the CSV has them all)."""
         return len(self.rows) > TABLE_ROWS
@@ -85,6 +104,11 @@ class Chart:
         for row in self.rows:
             writer.writerow([_csv_cell(value) for value in row])
         return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    """One table cell as `{{ value }}` renders it: localised, then escaped."""
+    return str(conditional_escape(localize(value)))
 
 
 def _number(value: Any) -> float | int | None:

@@ -808,7 +808,7 @@ def _pairs(query: InsightsQuery) -> list[_Pair]:
             _edges(query)
             .values(*_PAIR_GROUP)
             .annotate(answers=Sum("answers"), accepted=Sum("accepted"))
-            .order_by("-answers", "helper_key", "asker_key")
+            .order_by()  # merged and sorted below: a sort of tens of thousands of long keys spilled to disk
             .values_list(*_PAIR_GROUP, "answers", "accepted")
         )
         try:
@@ -820,17 +820,25 @@ def _pairs(query: InsightsQuery) -> list[_Pair]:
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()
         names = _people({row[2] for row in rows if row[2]} | {row[3] for row in rows if row[3]})
-        # The first row of a pair (most answers) gives its ids, teams and cohort; later rows of the same
-        # two people (another team or cohort snapshot) only add their counts.
+        # A pair's rows differ by team or cohort snapshot: their counts add up, and the row with the most
+        # answers gives the pair's ids, teams and cohort (ties broken by those values, so the choice does
+        # not depend on the order the database returns rows in).
         merged: dict[tuple[str, str], list[Any]] = {}
+        best: dict[tuple[str, str], tuple] = {}
         for row in rows:
             key = (row[0], row[1])
+            answers, accepted = row[7] or 0, row[8] or 0
+            rank = (answers, row[2] is not None, row[3] is not None, row[4], row[5], row[6])
             entry = merged.get(key)
             if entry is None:
-                merged[key] = [*row[:7], row[7] or 0, row[8] or 0]
-            else:
-                entry[7] += row[7] or 0
-                entry[8] += row[8] or 0
+                merged[key] = [*row[:7], answers, accepted]
+                best[key] = rank
+                continue
+            if rank > best[key]:
+                entry[2:7] = row[2:7]
+                best[key] = rank
+            entry[7] += answers
+            entry[8] += accepted
         pairs = [
             _Pair(helper, asker, _person(names, helper_id, helper), _person(names, asker_id, asker), helper_team,
                   asker_team, cohort, answers, accepted)
