@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from courses import services
 from insights import exports
@@ -554,15 +554,17 @@ def _read_ahead_threads() -> list:
     return [thread for thread in threading.enumerate() if thread.name == "export-read-ahead"]
 
 
+_POSTGRESQL_ONLY = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="reading ahead is PostgreSQL's (a second SQLite connection gains nothing)"
+)
+
+
+@_POSTGRESQL_ONLY
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("fmt", ["ndjson", "csv", "json"])
 def test_exports_read_ahead_on_postgresql(baseline_data, fmt, learner, other_learner, course, lessons):
     """Outside a transaction on PostgreSQL the next page is read by a thread of its own while this one
     formats: same bytes as reading page by page in this thread, and the thread is gone afterwards."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("reading ahead is PostgreSQL's (a second SQLite connection gains nothing)")
     _learn(learner, course, lessons, rating_response="Clear, thanks")
     _learn(other_learner, course, lessons)
     pages = exports.statement_pages(Statement.objects.all(), chunk_size=2)
@@ -576,14 +578,11 @@ def test_exports_read_ahead_on_postgresql(baseline_data, fmt, learner, other_lea
     assert not _read_ahead_threads()
 
 
+@_POSTGRESQL_ONLY
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_cancelled_download_stops_the_reading_thread(baseline_data, learner, course, lessons):
     """A client that goes away after the first chunk: the generator is closed, the thread stops and
     closes its connection instead of reading the rest of the store."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("reading ahead is PostgreSQL's")
     _learn(learner, course, lessons)
     stream = export_stream("ndjson", ExportFilter(), chunk_size=1)
     first = next(stream)
