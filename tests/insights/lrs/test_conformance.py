@@ -385,3 +385,26 @@ def test_timestamps_out_of_range_in_utc_are_400_not_500(xapi: XAPIClient, moment
         assert response.status_code == 400
         assert "out of range" in response.json()["message"]
     assert xapi.post("statements", make_statement(timestamp=moment)).status_code in (200, 400)
+
+
+def test_context_activities_are_returned_as_arrays(xapi: XAPIClient):
+    """XAPI-00096 (Data 2.4.6.2.s4.b3): a single context Activity comes back in an array, also in a SubStatement."""
+    parent = {"objectType": "Activity", "id": "http://www.example.com/meetings/series/267"}
+    category = {"id": "http://www.example.com/meetings/categories/teammeeting"}
+    sub = make_statement(context={"contextActivities": {"parent": parent}})
+    sub.pop("id", None)
+    statement = make_statement(
+        id=new_id(),
+        context={"contextActivities": {"category": category, "other": [parent]}},
+        object={"objectType": "SubStatement", **sub},
+    )
+    assert xapi.post("statements", statement).status_code == 200
+    got = xapi.get("statements", params={"statementId": statement["id"]}).json()
+    assert got["context"]["contextActivities"] == {"category": [category], "other": [parent]}
+    assert got["object"]["context"]["contextActivities"] == {"parent": [parent]}
+    # The sent form (single objects) is still "the same statement": re-sending it is not a conflict.
+    response = xapi.put("statements", statement, params={"statementId": statement["id"]})
+    assert response.status_code == 204
+    # The related-activity filter still finds it through the (now array) category.
+    found = xapi.get("statements", params={"activity": category["id"], "related_activities": "true"}).json()
+    assert statement["id"] in [s["id"] for s in found["statements"]]
