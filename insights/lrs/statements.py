@@ -779,14 +779,10 @@ def _ids_object(obj: dict[str, Any]) -> dict[str, Any]:
         return _ids_agent(obj)
     if object_type == "SubStatement":
         return _ids_statement(obj)
-    return (
-        {"objectType": object_type, "id": obj.get("id")}
-        if object_type != "Activity"
-        else {
-            "objectType": "Activity",
-            "id": obj.get("id"),
-        }
-    )
+    if object_type == "Activity":
+        # Only the identifier (XAPI-00171): an Activity's objectType is not one, and "Activity" is the default.
+        return {"id": obj.get("id")}
+    return {"objectType": object_type, "id": obj.get("id")}
 
 
 def _ids_statement(data: dict[str, Any]) -> dict[str, Any]:
@@ -803,7 +799,7 @@ def _ids_statement(data: dict[str, Any]) -> dict[str, Any]:
                 context[key] = _ids_agent(context[key])
         if isinstance(context.get("contextActivities"), dict):
             context["contextActivities"] = {
-                k: [{"objectType": "Activity", "id": a.get("id")} for a in (v if isinstance(v, list) else [v])]
+                k: [{"id": a.get("id")} for a in (v if isinstance(v, list) else [v])]
                 for k, v in context["contextActivities"].items()
             }
         out["context"] = context

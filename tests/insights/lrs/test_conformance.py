@@ -408,3 +408,30 @@ def test_context_activities_are_returned_as_arrays(xapi: XAPIClient):
     # The related-activity filter still finds it through the (now array) category.
     found = xapi.get("statements", params={"activity": category["id"], "related_activities": "true"}).json()
     assert statement["id"] in [s["id"] for s in found["statements"]]
+
+
+def test_format_ids_gives_activities_by_id_alone(xapi: XAPIClient):
+    """XAPI-00171: format=ids keeps only identifiers; a Group keeps objectType and its IFI, an Activity its id."""
+    group = {"objectType": "Group", "name": "Group Identified", "mbox": "mailto:group@example.com"}
+    activity = {
+        "objectType": "Activity",
+        "id": "http://example.com/activities/ids",
+        "definition": {"name": {"en": "x"}},
+    }
+    sub = make_statement(actor=group, object=activity)
+    statement = make_statement(
+        id=new_id(),
+        object={"objectType": "SubStatement", **sub},
+        context={"contextActivities": {"parent": [activity]}},
+    )
+    assert xapi.post("statements", statement).status_code == 200
+    got = xapi.get("statements", params={"statementId": statement["id"], "format": "ids"}).json()
+    assert got["object"]["object"] == {"id": activity["id"]}
+    assert got["object"]["actor"] == {"objectType": "Group", "mbox": "mailto:group@example.com"}
+    assert got["object"]["verb"] == {"id": sub["verb"]["id"]}
+    assert got["context"]["contextActivities"] == {"parent": [{"id": activity["id"]}]}
+    # A StatementRef needs its objectType to be told from an Activity.
+    ref = make_statement(id=new_id(), object={"objectType": "StatementRef", "id": statement["id"]})
+    assert xapi.post("statements", ref).status_code == 200
+    got = xapi.get("statements", params={"statementId": ref["id"], "format": "ids"}).json()
+    assert got["object"] == {"objectType": "StatementRef", "id": statement["id"]}
