@@ -286,7 +286,7 @@ def _form_post(xapi: XAPIClient, query: str, form: str, *, headers: dict[str, st
 
 
 def test_alternate_syntax_cases_from_the_suite(xapi: XAPIClient):
-    """Communication 1.3 (XAPI-00336): PUT as POST; real headers win over form fields; malformed forms are 400."""
+    """Communication 1.3 (XAPI-00336): PUT as POST; form header fields are headers; malformed forms are 400."""
     import json
     from urllib.parse import quote, urlencode
 
@@ -295,10 +295,16 @@ def test_alternate_syntax_cases_from_the_suite(xapi: XAPIClient):
     form = f"statementId={statement_id}&content={quote(json.dumps(make_statement()))}"
     assert _form_post(xapi, "method=PUT", form).status_code == 204
     assert xapi.get("statements", params={"statementId": statement_id}).status_code == 200
-    # A version in the form does not override the version header the client really sent.
+    # The form's version is a header (Communication 1.3.s3.b7): 0.8 beside a real 1.0.3 is a conflict,
+    # 400 (ADL's suite expects it), and nothing is stored; the same value in both is fine.
     other_id = new_id()
     form = urlencode(
         {"statementId": other_id, "X-Experience-API-Version": "0.8", "content": json.dumps(make_statement())}
+    )
+    assert _form_post(xapi, "method=PUT", form).status_code == 400
+    assert xapi.get("statements", params={"statementId": other_id}).status_code == 404
+    form = urlencode(
+        {"statementId": other_id, "X-Experience-API-Version": "1.0.3", "content": json.dumps(make_statement())}
     )
     assert _form_post(xapi, "method=PUT", form).status_code == 204
     # Only the form (no real headers): the form's Authorization and version are used.
