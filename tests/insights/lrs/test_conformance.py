@@ -441,3 +441,24 @@ def test_format_ids_gives_activities_by_id_alone(xapi: XAPIClient):
     assert xapi.post("statements", ref).status_code == 200
     got = xapi.get("statements", params={"statementId": ref["id"], "format": "ids"}).json()
     assert got["object"] == {"objectType": "StatementRef", "id": statement["id"]}
+
+
+def test_an_empty_activity_definition_is_rejected(xapi: XAPIClient):
+    """ADL suite, Data 2.4.4.1.s2: a definition holds at least one of its properties; `{}` is 400, also in a
+    SubStatement and a context Activity, and nothing of the batch is stored. One property is enough."""
+    empty = {"objectType": "Activity", "id": "http://example.com/activities/empty", "definition": {}}
+    sub = make_statement(object=empty)
+    for statement in (
+        make_statement(id=new_id(), object=empty),
+        make_statement(id=new_id(), object={"objectType": "SubStatement", **sub}),
+        make_statement(id=new_id(), context={"contextActivities": {"parent": [empty]}}),
+    ):
+        assert xapi.post("statements", statement).status_code == 400
+        assert xapi.get("statements", params={"statementId": statement["id"]}).status_code == 404
+    for definition in (
+        {"name": {"en": "x"}},
+        {"type": "http://adlnet.gov/expapi/activities/meeting"},
+        {"extensions": {}},
+    ):
+        statement = make_statement(id=new_id(), object={**empty, "definition": definition})
+        assert xapi.post("statements", statement).status_code == 200
