@@ -140,10 +140,13 @@ def _alternate_syntax(
     for name, value in fields.items():
         lower = name.lower()
         if lower in _FORM_HEADERS:
-            # A header the client really sent (Authorization, the version) is not overridden by a form
-            # field; Content-Type/Length in the form describe `content`, the real ones the form itself.
-            if lower not in new_headers:
-                new_headers[lower] = value
+            # The form's header parameters ARE the request's headers (Communication 1.3.s3.b7): one the
+            # client also sent for real with another value makes the request ambiguous, so 400 rather
+            # than silently picking one (ADL's suite sends a form version 0.8 beside a real 1.0.3 and
+            # expects 400). Content-Type/Length in the form describe `content`, the real ones the form.
+            if lower in new_headers and new_headers[lower] != value:
+                raise bad_request(f"the form field {name} conflicts with the {_FORM_HEADERS[lower]} header")
+            new_headers[lower] = value
         elif name == "content":
             content = value.encode("utf-8")
         else:

@@ -336,10 +336,38 @@ def index_statements(statements: Iterable[Statement]) -> None:
 def _comparable(data: dict[str, Any], *, timestamp: bool = True) -> str:
     """The producer-sent content of a statement, for "same id, same statement?" (the LRS-set parts excluded).
 
-    `timestamp=False` when the incoming statement has none: the LRS set the held one's.
+    `timestamp=False` when the incoming statement has none: the LRS set the held one's. Context activities
+    are compared as arrays, so a statement held from before they were stored that way still matches.
     """
     ignored = _IGNORED_IN_COMPARISON if timestamp else (*_IGNORED_IN_COMPARISON, "timestamp")
+    data = with_context_activity_arrays(data)
     return json.dumps({k: v for k, v in data.items() if k not in ignored}, sort_keys=True)
+
+
+def _context_with_arrays(context: Any) -> Any:
+    activities = context.get("contextActivities") if isinstance(context, dict) else None
+    if not isinstance(activities, dict) or all(isinstance(v, list) for v in activities.values()):
+        return context
+    arrays = {k: v if isinstance(v, list) else [v] for k, v in activities.items()}
+    return {**context, "contextActivities": arrays}
+
+
+def with_context_activity_arrays(data: dict[str, Any]) -> dict[str, Any]:
+    """The statement with every contextActivities value an array (its own and a SubStatement's).
+
+    xAPI 1.0.3 Data 2.4.6.2 (XAPI-00096): a single Activity may be sent, but the LRS returns every value
+    as an array, so it is stored that way. Returns `data` itself when nothing changes; never mutates it.
+    """
+    out = data
+    context = _context_with_arrays(data.get("context"))
+    if context is not data.get("context"):
+        out = {**out, "context": context}
+    obj = data.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        sub_context = _context_with_arrays(obj.get("context"))
+        if sub_context is not obj.get("context"):
+            out = {**out, "object": {**obj, "context": sub_context}}
+    return out
 
 
 def _timestamp_of(value: Any, default: datetime) -> datetime:
@@ -409,7 +437,7 @@ def statements_store(
     prepared: list[tuple[uuid.UUID, dict[str, Any], dict[str, Any], datetime]] = []
     voiding_targets: dict[uuid.UUID, int] = {}
     for index, sent in enumerate(statements):
-        data = dict(sent)
+        data = dict(with_context_activity_arrays(sent))
         statement_id = uuid.UUID(data["id"]) if "id" in data else uuid.uuid4()
         data["id"] = str(statement_id)
         data.setdefault("timestamp", stored_text)
@@ -773,14 +801,10 @@ def _ids_object(obj: dict[str, Any]) -> dict[str, Any]:
         return _ids_agent(obj)
     if object_type == "SubStatement":
         return _ids_statement(obj)
-    return (
-        {"objectType": object_type, "id": obj.get("id")}
-        if object_type != "Activity"
-        else {
-            "objectType": "Activity",
-            "id": obj.get("id"),
-        }
-    )
+    if object_type == "Activity":
+        # Only the identifier (XAPI-00171): an Activity's objectType is not one, and "Activity" is the default.
+        return {"id": obj.get("id")}
+    return {"objectType": object_type, "id": obj.get("id")}
 
 
 def _ids_statement(data: dict[str, Any]) -> dict[str, Any]:
@@ -797,7 +821,7 @@ def _ids_statement(data: dict[str, Any]) -> dict[str, Any]:
                 context[key] = _ids_agent(context[key])
         if isinstance(context.get("contextActivities"), dict):
             context["contextActivities"] = {
-                k: [{"objectType": "Activity", "id": a.get("id")} for a in (v if isinstance(v, list) else [v])]
+                k: [{"id": a.get("id")} for a in (v if isinstance(v, list) else [v])]
                 for k, v in context["contextActivities"].items()
             }
         out["context"] = context

@@ -6,9 +6,10 @@ and stops at the first problem. The reason names the offending path, e.g.
 `object.definition.interactionType: 'foo' is not a valid interaction type`, so it can go straight
 into a 400 body or a log line.
 
-Where the spec leaves room, we follow the ADL LRS conformance test suite: empty language maps and an
-empty contextActivities are rejected; version "1.0" (no patch) is accepted; timestamps need a time
-and an offset, and the "unknown local offset" `-00`, `-0000` and `-00:00` is rejected; mbox is
+Where the spec leaves room, we follow the ADL LRS conformance test suite: empty language maps, an
+empty contextActivities and an empty Activity Definition are rejected; version "1.0" (no patch) is
+accepted; timestamps need a time and an offset, and the "unknown local offset" `-00`, `-0000` and
+`-00:00` is rejected; mbox is
 `mailto:` (lowercase scheme) plus an address whose case is free; a voiding verb needs a
 StatementRef object, in a SubStatement as well. Language tags are checked for well-formedness
 against the RFC 5646 grammar (not against the IANA registry). UUIDs may be any version or variant.
@@ -446,6 +447,13 @@ def _interaction_components(value: Any, path: str) -> None:
 
 def _definition(value: Any, path: str) -> None:
     definition = _object(value, path, _DEFINITION_KEYS, "an Activity Definition")
+    if not definition:
+        # ADL's suite (Data 2.4.4.1.s2): a definition says at least one thing, so `{}` is a 400.
+        _fail(
+            path,
+            "an Activity Definition needs at least one of name, description, type, moreInfo, "
+            "interactionType or extensions (leave definition out instead)",
+        )
     for key in ("name", "description"):
         if key in definition:
             _language_map(definition[key], f"{path}.{key}")

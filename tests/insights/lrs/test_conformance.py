@@ -286,7 +286,7 @@ def _form_post(xapi: XAPIClient, query: str, form: str, *, headers: dict[str, st
 
 
 def test_alternate_syntax_cases_from_the_suite(xapi: XAPIClient):
-    """Communication 1.3 (XAPI-00336): PUT as POST; real headers win over form fields; malformed forms are 400."""
+    """Communication 1.3 (XAPI-00336): PUT as POST; form header fields are headers; malformed forms are 400."""
     import json
     from urllib.parse import quote, urlencode
 
@@ -295,10 +295,16 @@ def test_alternate_syntax_cases_from_the_suite(xapi: XAPIClient):
     form = f"statementId={statement_id}&content={quote(json.dumps(make_statement()))}"
     assert _form_post(xapi, "method=PUT", form).status_code == 204
     assert xapi.get("statements", params={"statementId": statement_id}).status_code == 200
-    # A version in the form does not override the version header the client really sent.
+    # The form's version is a header (Communication 1.3.s3.b7): 0.8 beside a real 1.0.3 is a conflict,
+    # 400 (ADL's suite expects it), and nothing is stored; the same value in both is fine.
     other_id = new_id()
     form = urlencode(
         {"statementId": other_id, "X-Experience-API-Version": "0.8", "content": json.dumps(make_statement())}
+    )
+    assert _form_post(xapi, "method=PUT", form).status_code == 400
+    assert xapi.get("statements", params={"statementId": other_id}).status_code == 404
+    form = urlencode(
+        {"statementId": other_id, "X-Experience-API-Version": "1.0.3", "content": json.dumps(make_statement())}
     )
     assert _form_post(xapi, "method=PUT", form).status_code == 204
     # Only the form (no real headers): the form's Authorization and version are used.
@@ -385,3 +391,74 @@ def test_timestamps_out_of_range_in_utc_are_400_not_500(xapi: XAPIClient, moment
         assert response.status_code == 400
         assert "out of range" in response.json()["message"]
     assert xapi.post("statements", make_statement(timestamp=moment)).status_code in (200, 400)
+
+
+def test_context_activities_are_returned_as_arrays(xapi: XAPIClient):
+    """XAPI-00096 (Data 2.4.6.2.s4.b3): a single context Activity comes back in an array, also in a SubStatement."""
+    parent = {"objectType": "Activity", "id": "http://www.example.com/meetings/series/267"}
+    category = {"id": "http://www.example.com/meetings/categories/teammeeting"}
+    sub = make_statement(context={"contextActivities": {"parent": parent}})
+    sub.pop("id", None)
+    statement = make_statement(
+        id=new_id(),
+        context={"contextActivities": {"category": category, "other": [parent]}},
+        object={"objectType": "SubStatement", **sub},
+    )
+    assert xapi.post("statements", statement).status_code == 200
+    got = xapi.get("statements", params={"statementId": statement["id"]}).json()
+    assert got["context"]["contextActivities"] == {"category": [category], "other": [parent]}
+    assert got["object"]["context"]["contextActivities"] == {"parent": [parent]}
+    # The sent form (single objects) is still "the same statement": re-sending it is not a conflict.
+    response = xapi.put("statements", statement, params={"statementId": statement["id"]})
+    assert response.status_code == 204
+    # The related-activity filter still finds it through the (now array) category.
+    found = xapi.get("statements", params={"activity": category["id"], "related_activities": "true"}).json()
+    assert statement["id"] in [s["id"] for s in found["statements"]]
+
+
+def test_format_ids_gives_activities_by_id_alone(xapi: XAPIClient):
+    """XAPI-00171: format=ids keeps only identifiers; a Group keeps objectType and its IFI, an Activity its id."""
+    group = {"objectType": "Group", "name": "Group Identified", "mbox": "mailto:group@example.com"}
+    activity = {
+        "objectType": "Activity",
+        "id": "http://example.com/activities/ids",
+        "definition": {"name": {"en": "x"}},
+    }
+    sub = make_statement(actor=group, object=activity)
+    statement = make_statement(
+        id=new_id(),
+        object={"objectType": "SubStatement", **sub},
+        context={"contextActivities": {"parent": [activity]}},
+    )
+    assert xapi.post("statements", statement).status_code == 200
+    got = xapi.get("statements", params={"statementId": statement["id"], "format": "ids"}).json()
+    assert got["object"]["object"] == {"id": activity["id"]}
+    assert got["object"]["actor"] == {"objectType": "Group", "mbox": "mailto:group@example.com"}
+    assert got["object"]["verb"] == {"id": sub["verb"]["id"]}
+    assert got["context"]["contextActivities"] == {"parent": [{"id": activity["id"]}]}
+    # A StatementRef needs its objectType to be told from an Activity.
+    ref = make_statement(id=new_id(), object={"objectType": "StatementRef", "id": statement["id"]})
+    assert xapi.post("statements", ref).status_code == 200
+    got = xapi.get("statements", params={"statementId": ref["id"], "format": "ids"}).json()
+    assert got["object"] == {"objectType": "StatementRef", "id": statement["id"]}
+
+
+def test_an_empty_activity_definition_is_rejected(xapi: XAPIClient):
+    """ADL suite, Data 2.4.4.1.s2: a definition holds at least one of its properties; `{}` is 400, also in a
+    SubStatement and a context Activity, and nothing of the batch is stored. One property is enough."""
+    empty = {"objectType": "Activity", "id": "http://example.com/activities/empty", "definition": {}}
+    sub = make_statement(object=empty)
+    for statement in (
+        make_statement(id=new_id(), object=empty),
+        make_statement(id=new_id(), object={"objectType": "SubStatement", **sub}),
+        make_statement(id=new_id(), context={"contextActivities": {"parent": [empty]}}),
+    ):
+        assert xapi.post("statements", statement).status_code == 400
+        assert xapi.get("statements", params={"statementId": statement["id"]}).status_code == 404
+    for definition in (
+        {"name": {"en": "x"}},
+        {"type": "http://adlnet.gov/expapi/activities/meeting"},
+        {"extensions": {}},
+    ):
+        statement = make_statement(id=new_id(), object={**empty, "definition": definition})
+        assert xapi.post("statements", statement).status_code == 200

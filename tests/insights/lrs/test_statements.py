@@ -231,7 +231,8 @@ def test_formats(xapi: XAPIClient):
     xapi.post("statements", statement)
     ids = xapi.get("statements", params={"statementId": statement["id"], "format": "ids"}).json()
     assert ids["actor"] == {"objectType": "Agent", "mbox": "mailto:ada@example.com"}
-    assert ids["object"] == {"objectType": "Activity", "id": "http://example.com/activities/one"}
+    # Only identifiers (XAPI-00171): an Activity is its id alone, objectType is not an identifier.
+    assert ids["object"] == {"id": "http://example.com/activities/one"}
     assert ids["verb"] == {"id": "http://adlnet.gov/expapi/verbs/experienced"}
     canonical = xapi.get(
         "statements",
