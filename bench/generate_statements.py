@@ -146,7 +146,7 @@ def ensure_fixtures(*, users: int, courses: int, lessons_per_course: int) -> tup
         batch_size=1000,
     )
     # Users made before they had teams get theirs, so the social dashboard's team graph has edges.
-    for user in User.objects.filter(username__startswith="bench-", team=""):
+    for user in User.objects.filter(username__regex=r"^bench-[0-9]+$", team=""):  # not bench-analyst
         if team := bench_team(int(user.username.removeprefix("bench-"))):
             User.objects.filter(pk=user.pk).update(team=team)
     homepage = settings.XAPI_ACCOUNT_HOMEPAGE
