@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet, PermissionDenied
@@ -797,6 +798,11 @@ _PAIR_GROUP = ("helper_key", "asker_key", "helper_user_id", "asker_user_id", "he
                "asker_cohort")  # fmt: skip
 
 
+def _snapshot_rank(answers: int, row: Sequence[Any]) -> tuple:
+    """Which of a pair's snapshot rows names it: most answers, then known users, then team and cohort."""
+    return (answers, row[2] is not None, row[3] is not None, row[4], row[5], row[6])
+
+
 def _pairs(query: InsightsQuery) -> list[_Pair]:
     """Answers per (helper, asker) in the period, with names: two queries shared by every social chart.
 
@@ -823,30 +829,31 @@ def _pairs(query: InsightsQuery) -> list[_Pair]:
         # A pair's rows differ by team or cohort snapshot: their counts add up, and the row with the most
         # answers gives the pair's ids, teams and cohort (ties broken by those values, so the choice does
         # not depend on the order the database returns rows in).
+        # A pair's rows differ by team or cohort snapshot: their counts add up, and the row ranked first by
+        # _snapshot_rank gives the pair's ids, teams and cohort, whatever order the database returns rows in.
         merged: dict[tuple[str, str], list[Any]] = {}
-        best: dict[tuple[str, str], tuple] = {}
         for row in rows:
             key = (row[0], row[1])
-            answers, accepted = row[7] or 0, row[8] or 0
-            rank = (answers, row[2] is not None, row[3] is not None, row[4], row[5], row[6])
             entry = merged.get(key)
-            if entry is None:
-                merged[key] = [*row[:7], answers, accepted]
-                best[key] = rank
+            if entry is None:  # most pairs have one row: no comparison made
+                merged[key] = [*row[:7], row[7] or 0, row[8] or 0, row[7] or 0]  # [9]: the chosen row's answers
                 continue
-            if rank > best[key]:
+            answers = row[7] or 0
+            if _snapshot_rank(answers, row) > _snapshot_rank(entry[9], entry):
                 entry[2:7] = row[2:7]
-                best[key] = rank
+                entry[9] = answers
             entry[7] += answers
-            entry[8] += accepted
+            entry[8] += row[8] or 0
         pairs = [
             _Pair(helper, asker, _person(names, helper_id, helper), _person(names, asker_id, asker), helper_team,
                   asker_team, cohort, answers, accepted)
-            for helper, asker, helper_id, asker_id, helper_team, asker_team, cohort, answers, accepted
+            for helper, asker, helper_id, asker_id, helper_team, asker_team, cohort, answers, accepted, _
             in merged.values()
             if answers > 0
         ]  # fmt: skip
-        pairs.sort(key=lambda p: (-p.answers, p.helper, p.asker))
+        # Most answers first, then by helper and asker: two stable C-level sorts, no key tuple per pair.
+        pairs.sort(key=attrgetter("helper", "asker"))
+        pairs.sort(key=attrgetter("answers"), reverse=True)
         query.cache["pairs"] = rows
         query.cache["pairs_merged"] = pairs
     return query.cache["pairs_merged"]
