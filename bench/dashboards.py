@@ -45,21 +45,8 @@ def main() -> None:
     from django.test import Client
 
     from courses.models import CoursePage, LessonPage
-    from insights.dashboards.services import aggregates_fill
-    from insights.models import (
-        ActiveDay,
-        BlockSignal,
-        CheckOutcome,
-        DailyCount,
-        HelperEdge,
-        LearnerCourse,
-        LearnerFact,
-        LearnerLesson,
-        RatingFact,
-        ReplyFact,
-        Statement,
-        ThreadFact,
-    )  # fmt: skip
+    from insights.dashboards.services import AGGREGATE_MODELS, aggregates_fill
+    from insights.models import DailyCount, Statement
     from tests.factories import UserFactory
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -68,8 +55,7 @@ def main() -> None:
         print(f"generating {args.size - have:,} statements into {where} (have {have:,}) …", flush=True)
         generate_statements(args.size - have)
     report = aggregates_fill(lag=timedelta(0))
-    vacuum_analyze(DailyCount, ActiveDay, LearnerFact, LearnerCourse, LearnerLesson, CheckOutcome, RatingFact,
-                   ThreadFact, ReplyFact, HelperEdge, BlockSignal)  # fmt: skip
+    vacuum_analyze(*AGGREGATE_MODELS)
     print(f"database: {where}; {Statement.objects.count():,} statements ({report.statements:,} filled now)")
     span = DailyCount.objects.aggregate(first=Min("day"), last=Max("day"))
     period = f"date_from={span['first']}&date_to={span['last']}"

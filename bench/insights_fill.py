@@ -38,24 +38,9 @@ def main() -> None:
 
     where = bench_database_setup()
     logging.disable(logging.INFO)
+    from insights.dashboards.services import AGGREGATE_MODELS as aggregates
     from insights.dashboards.services import DEFAULT_BATCH_SIZE, aggregates_fill, aggregates_reset
-    from insights.models import (
-        ActiveDay,
-        BlockSignal,
-        CheckOutcome,
-        DailyCount,
-        HelperEdge,
-        LearnerCourse,
-        LearnerFact,
-        LearnerLesson,
-        RatingFact,
-        ReplyFact,
-        Statement,
-        ThreadFact,
-    )  # fmt: skip
-
-    aggregates = (DailyCount, ActiveDay, LearnerFact, LearnerCourse, LearnerLesson, CheckOutcome, RatingFact,
-                  ThreadFact, ReplyFact, HelperEdge, BlockSignal)  # fmt: skip
+    from insights.models import DailyCount, HelperEdge, LearnerLesson, Statement, ThreadFact
 
     have = Statement.objects.count()
     if have < args.size:

@@ -793,9 +793,13 @@ def aggregates_fill(
     return report
 
 
+# Every table the fill writes (the mark, AggregateFillState, apart).
+AGGREGATE_MODELS = (DailyCount, ActiveDay, LearnerFact, LearnerCourse, LearnerLesson, CheckOutcome, RatingFact,
+                    ThreadFact, ReplyFact, HelperEdge, BlockSignal)  # fmt: skip
+
+
 def aggregates_reset() -> None:
     """Empty every aggregate and the mark, so the next fill recomputes from the first statement."""
     with transaction.atomic():
-        for model in (DailyCount, ActiveDay, LearnerFact, LearnerCourse, LearnerLesson, CheckOutcome, RatingFact,
-                      ThreadFact, ReplyFact, HelperEdge, BlockSignal, AggregateFillState):  # fmt: skip
+        for model in (*AGGREGATE_MODELS, AggregateFillState):
             model.objects.all().delete()
