@@ -560,7 +560,7 @@ _POSTGRESQL_ONLY = pytest.mark.skipif(
 
 
 @_POSTGRESQL_ONLY
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("fmt", ["ndjson", "csv", "json"])
 def test_exports_read_ahead_on_postgresql(baseline_data, fmt, learner, other_learner, course, lessons):
     """Outside a transaction on PostgreSQL the next page is read by a thread of its own while this one
@@ -579,7 +579,7 @@ def test_exports_read_ahead_on_postgresql(baseline_data, fmt, learner, other_lea
 
 
 @_POSTGRESQL_ONLY
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_cancelled_download_stops_the_reading_thread(baseline_data, learner, course, lessons):
     """A client that goes away after the first chunk: the generator is closed, the thread stops and
     closes its connection instead of reading the rest of the store."""
