@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
-from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from home.admin_views import GuildAdminView
 
 from . import permissions, selectors
 from .models import Flag
 
 
-class ModerationQueueView(WagtailAdminTemplateMixin, TemplateView):
+class ModerationQueueView(GuildAdminView):
     """Flagged and hidden posts with their flags and context, and the actions to take; plus the recent log.
 
     The action buttons post to the same views moderators use on the thread page (one service each),
@@ -27,13 +26,8 @@ class ModerationQueueView(WagtailAdminTemplateMixin, TemplateView):
     page_title = "Discussion moderation"
     header_icon = "warning"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.is_moderator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+    def may_view(self, user) -> bool:
+        return permissions.is_moderator(user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -72,20 +66,15 @@ def may_see_rating_report(user) -> bool:
     )
 
 
-class LessonRatingsReportView(WagtailAdminTemplateMixin, TemplateView):
+class LessonRatingsReportView(GuildAdminView):
     """Rated lessons, lowest average first, with their histogram and latest reviews: what to improve next."""
 
     template_name = "discussions/admin/rating_report.html"
     page_title = "Lesson ratings"
     header_icon = "pick"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not may_see_rating_report(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+    def may_view(self, user) -> bool:
+        return may_see_rating_report(user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -5,32 +5,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from home.admin_views import GuildAdminView
 
 from . import forwarding
 from .permissions import is_analyst
 
 
-class ForwardingView(WagtailAdminTemplateMixin, TemplateView):
+class ForwardingView(GuildAdminView):
     """The forwarding backlog in full: counts by state, oldest pending, last error, recent rejections."""
 
     template_name = "insights/admin/forwarding.html"
     page_title = _("Forwarding to the external LRS")
     header_icon = "upload"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not is_analyst(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+    def may_view(self, user) -> bool:
+        return is_analyst(user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -8,16 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from home.admin_views import GuildAdminView
 from insights.models import LRSCredential, LRSScope
 from insights.permissions import is_analyst
 
@@ -34,18 +32,13 @@ class CredentialForm(forms.Form):
     scope = forms.ChoiceField(choices=LRSScope.choices, initial=LRSScope.ALL)
 
 
-class CredentialsView(WagtailAdminTemplateMixin, TemplateView):
+class CredentialsView(GuildAdminView):
     template_name = "insights/admin/lrs_credentials.html"
     page_title = _("LRS credentials")
     header_icon = "key"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_manage_credentials(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+    def may_view(self, user) -> bool:
+        return can_manage_credentials(user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
