@@ -221,6 +221,8 @@ def test_the_lesson_page_shows_my_notes_with_markers_and_peers(ada, grace, enrol
     assert "Grace Hopper" in html
     assert "Grace's anonymous tip" in html
     assert "A classmate" in html
+    delete = html[html.index(f'action="/notes/{mine.activity_id}/delete/"') :]
+    assert f'name="next" value="{lesson.url}#notes"' in delete[:400]  # deleting returns to the panel
 
 
 def test_peers_are_ranked_by_helpful_votes_then_recency(enrolled, classmate, outsider, lesson, course):
