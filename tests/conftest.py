@@ -76,3 +76,17 @@ def _reset_sequences(connection) -> None:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+
+
+@pytest.fixture
+def old_accounts(settings):
+    """Everyone counts as an established account: no new-account posting limit."""
+    settings.DISCUSSIONS_NEW_ACCOUNT_DAYS = 0
+
+
+@pytest.fixture
+def world(db):
+    """Two learners, a course and their activity (tests/accounts/world.py), for profile and stream tests."""
+    from tests.accounts.world import make_world
+
+    return make_world()

@@ -2,17 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.accounts.world import make_world
-
 
 @pytest.fixture(autouse=True)
-def _old_accounts(settings):
-    settings.DISCUSSIONS_NEW_ACCOUNT_DAYS = 0
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
+def _old_accounts(old_accounts):
+    """Every test here: no new-account posting limit."""
 
 
 @pytest.fixture

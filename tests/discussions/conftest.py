@@ -36,9 +36,8 @@ def outsider(db):
 
 
 @pytest.fixture(autouse=True)
-def _old_accounts(settings):
-    """Most tests are not about the new-account rate limit: treat accounts as new for 0 days."""
-    settings.DISCUSSIONS_NEW_ACCOUNT_DAYS = 0
+def _old_accounts(old_accounts):
+    """Most tests are not about the new-account rate limit."""
 
 
 @pytest.fixture

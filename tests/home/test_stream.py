@@ -11,18 +11,10 @@ from insights.services import statement_record
 from insights.stream import decode_cursor, encode_cursor, stream_for_viewer
 from insights.xapi import vocabulary as xapi
 from insights.xapi.activities import StatementContext
-from tests.accounts.world import ask, complete_course, make_world, rate, share_note
+from tests.accounts.world import ask, complete_course, rate, share_note
 from tests.factories import UserFactory
 
-
-@pytest.fixture(autouse=True)
-def _old_accounts(settings):
-    settings.DISCUSSIONS_NEW_ACCOUNT_DAYS = 0
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
+pytestmark = pytest.mark.usefixtures("old_accounts")
 
 
 def kinds(page):

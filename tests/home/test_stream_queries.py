@@ -10,7 +10,7 @@ from taggit.models import Tag
 
 from courses import services as course_services
 from discussions import services as discussion_services
-from tests.accounts.world import ask, complete_course, make_world, rate, share_note
+from tests.accounts.world import ask, complete_course, rate, share_note
 from tests.factories import UserFactory
 
 STREAM_QUERIES = 15
@@ -18,14 +18,7 @@ PROFILE_QUERIES = 24
 HOME_QUERIES = 28  # the home page without the stream costs about 13 (my learning, suggestions, header)
 
 
-@pytest.fixture(autouse=True)
-def _old_accounts(settings):
-    settings.DISCUSSIONS_NEW_ACCOUNT_DAYS = 0
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
+pytestmark = pytest.mark.usefixtures("old_accounts")
 
 
 def populate(world, people: int, start: int = 0) -> None:
