@@ -38,12 +38,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import msgspec
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import BooleanField, QuerySet, TextField
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.dateparse import parse_datetime
 
-from .models import Statement
+from .models import Statement, after_in_stored_order
 from .xapi import vocabulary
 from .xapi.activities import activity_iri
 
@@ -249,18 +248,8 @@ def _as_datetime(value: Any) -> datetime:
 
 
 def _after(statements: QuerySet, stored: Any, key: Any) -> QuerySet:
-    """Rows after (stored, key) as one row-value comparison, which both SQLite and PostgreSQL answer
-    with a range scan of the (stored, id) index whatever their statistics say (the OR-expanded
-    form can be planned as a full bitmap scan and sort on a freshly loaded table). The values are
-    the raw ones the database just returned, so they compare exactly as stored."""
-    quote = connections[statements.db].ops.quote_name
-    table = quote(Statement._meta.db_table)
-    condition = RawSQL(  # noqa: S611 (quoted model column names; the values are parameters)
-        f"({table}.{quote('stored')}, {table}.{quote('id')}) > (%s, %s)",
-        (stored, key),
-        output_field=BooleanField(),
-    )
-    return statements.filter(condition)
+    """Rows after (stored, key): the raw values the database just returned, so they compare exactly as stored."""
+    return statements.filter(after_in_stored_order(stored, key, raw=True))
 
 
 def _keys_as_text(cursor) -> None:

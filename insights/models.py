@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 
 class ForwardState(models.IntegerChoices):
@@ -327,3 +330,22 @@ __all__ = [
     "StatementRelation",
     "ThreadFact",
 ]
+
+
+def after_in_stored_order(stored: Any, statement_id: Any, *, descending: bool = False, raw: bool = False) -> models.Q:
+    """Statements strictly after (stored, id) in (stored, id) order, or before it when `descending`:
+    the keyset step of every walk over the store (LRS pages, exports, the stream, the dashboards' fill).
+
+    A row-value comparison `(stored, id) > (%s, %s)` is an index condition on the (stored, id) index in
+    PostgreSQL and SQLite alike, so a page starts at the cursor whatever the planner's statistics say;
+    `stored > s OR (stored = s AND id > i)` let PostgreSQL read and sort every row after the cursor
+    (150 ms a page at 20k statements, O(N²) to walk N). The plain bound on `stored` is for planners that
+    split row values. `raw=True`: the values are the database's own, just read, passed as they are.
+    """
+    if not raw:
+        stored = Statement._meta.get_field("stored").get_db_prep_value(stored, connection)
+        statement_id = Statement._meta.get_field("id").get_db_prep_value(statement_id, connection)
+    table = connection.ops.quote_name(Statement._meta.db_table)
+    operator = "<" if descending else ">"
+    sql = f"{table}.stored {operator}= %s AND ({table}.stored, {table}.id) {operator} (%s, %s)"  # noqa: S608
+    return models.Q(RawSQL(sql, (stored, stored, statement_id), output_field=models.BooleanField()))  # noqa: S611

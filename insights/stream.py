@@ -30,7 +30,7 @@ from django.utils.dateparse import parse_datetime
 
 from discussions import permissions
 
-from .models import Statement
+from .models import Statement, after_in_stored_order
 from .xapi import vocabulary as xapi
 from .xapi.activities import activity_iri, parse_activity_iri
 
@@ -406,7 +406,7 @@ def stream_for_viewer(
     position = decode_cursor(cursor)
     if position is not None:
         stored, statement_id = position
-        statements = statements.filter(Q(stored__lt=stored) | Q(stored=stored, id__lt=statement_id))
+        statements = statements.filter(after_in_stored_order(stored, statement_id, descending=True))
     batch = page_size * 2
     rows = list(statements[:batch])
     actors = _actors(rows)

@@ -39,7 +39,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from insights.models import Statement
+from insights.models import Statement, after_in_stored_order
 from insights.xapi import vocabulary as xapi
 
 from .models import (
@@ -753,11 +753,7 @@ def aggregates_fill(
             state = AggregateFillState.objects.select_for_update().get(name=FILL_STATE)
             queryset = Statement.objects.filter(stored__lte=timezone.now() - lag)
             if state.stored is not None:
-                # A range start on the (stored, id) index, then the tiebreak: an OR of the two alone
-                # makes PostgreSQL walk the index from the first statement on every batch.
-                queryset = queryset.filter(stored__gte=state.stored).exclude(
-                    stored=state.stored, id__lte=state.statement_id
-                )
+                queryset = queryset.filter(after_in_stored_order(state.stored, state.statement_id))
             rows = _rows(queryset.order_by("stored", "id")[:size])
             if not rows:
                 break
