@@ -201,3 +201,25 @@ def test_data_table_stops_at_table_rows_and_says_so_while_the_csv_keeps_every_ro
     assert html.count('<th scope="row">') == 3
     assert "(3 rows)" in html
     assert "for every row" not in html
+
+
+def test_data_table_cells_are_escaped_linked_and_dashed_like_template_output():
+    """Chart.table_body builds the rows in Python: people's names are user text, so every cell is escaped,
+    a row's label links where the chart gives a link, and a missing value shows as an em dash."""
+    from django.template.loader import render_to_string
+
+    from insights.dashboards.charts import Chart
+
+    chart = Chart(
+        key="people", title="People", description="", kind="table", columns=["Person", "Answers", "Share"],
+        rows=[['<script>alert("x")</script>', 3, 0.5], ["Ada & Grace", None, 1.25]],
+        links=["/people/x/?a=1&b=2", None],
+    )  # fmt: skip
+    html = render_to_string("insights/dashboards/_chart.html", {"chart": chart, "csv_url": "/p.csv"})
+    assert "<script>alert" not in html
+    assert (
+        '<th scope="row"><a href="/people/x/?a=1&amp;b=2">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</a></th>'
+        in html
+    )
+    assert "<td>3</td><td>0.5</td>" in html
+    assert '<th scope="row">Ada &amp; Grace</th><td>—</td><td>1.25</td>' in html
