@@ -26,7 +26,9 @@ class Chart:
 
     kind: "line", "bar" (vertical), "hbar" (horizontal, e.g. the funnel), "table" (no drawing),
     "network" (an SVG drawn on the server from `network`). `series` are the column indexes drawn
-    (the first column is the label axis); `stacked` stacks them.
+    (the first column is the label axis); `stacked` stacks them. `row_count` is set by a builder that
+    lists only the table's first TABLE_ROWS rows for a page (the CSV asks it for every row): how many
+    rows there are in all.
     """
 
     key: str
@@ -40,6 +42,7 @@ class Chart:
     empty: str = "No activity matches these filters yet."
     links: list[str | None] = field(default_factory=list)
     network: dict[str, Any] | None = None
+    row_count: int | None = None
 
     def spec(self) -> dict[str, Any]:
         """What static/js/dashboards.js needs to draw it with Chart.js."""
@@ -85,13 +88,17 @@ class Chart:
         return mark_safe("".join(rows))  # noqa: S308  (every cell went through conditional_escape)
 
     @property
+    def total_rows(self) -> int:
+        return len(self.rows) if self.row_count is None else self.row_count
+
+    @property
     def table_cut(self) -> bool:
         """True when the data table shows only the first TABLE_ROWS rows (the CSV has them all)."""
-        return len(self.rows) > TABLE_ROWS
+        return self.total_rows > TABLE_ROWS
 
     @property
     def table_rows(self) -> int:
-        return min(len(self.rows), TABLE_ROWS)
+        return min(self.total_rows, TABLE_ROWS)
 
     @property
     def drawn(self) -> bool:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
-from operator import attrgetter
 from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet, PermissionDenied
@@ -28,7 +27,7 @@ from django.utils import timezone
 from insights.xapi import vocabulary as xapi
 from insights.xapi.activities import activity_iri
 
-from .charts import Chart, circle_layout
+from .charts import TABLE_ROWS, Chart, circle_layout
 from .models import (
     ActiveDay,
     AggregateFillState,
@@ -79,11 +78,16 @@ class Filters:
 class InsightsQuery:
     """A viewer's scope plus the filters, with the lookups every chart shares (each computed once)."""
 
-    def __init__(self, *, viewer: Any, scope: DashboardScope, filters: Filters, lesson: Any = None) -> None:
+    def __init__(
+        self, *, viewer: Any, scope: DashboardScope, filters: Filters, lesson: Any = None, all_rows: bool = False
+    ) -> None:
         self.viewer = viewer
         self.scope = scope
         self.filters = filters
         self.lesson = lesson
+        # A page's data table shows the first TABLE_ROWS rows: a builder whose rows are costly at scale (the
+        # helper network's pairs) lists only those unless the chart's CSV asks for every row.
+        self.all_rows = all_rows
         self.cache: dict[str, Any] = {}
 
     @property
@@ -145,14 +149,17 @@ class InsightsQuery:
         return [self.filters.date_from + timedelta(days=offset) for offset in range(span + 1)]
 
 
-def insights_query(*, viewer: Any, filters: Filters, lesson: Any = None) -> InsightsQuery:
-    """The entry point: raises PermissionDenied unless the viewer may see these dashboards and this course."""
+def insights_query(*, viewer: Any, filters: Filters, lesson: Any = None, all_rows: bool = False) -> InsightsQuery:
+    """The entry point: raises PermissionDenied unless the viewer may see these dashboards and this course.
+
+    all_rows: for a CSV, every row of a chart, not only those its page's data table shows.
+    """
     scope = dashboard_scope(viewer)
     if scope is None:
         raise PermissionDenied("Dashboards are for Analysts and the authors of a course.")
     if filters.course is not None and not scope.allows(filters.course):
         raise PermissionDenied("You can see insights for the courses you can edit.")
-    return InsightsQuery(viewer=viewer, scope=scope, filters=filters, lesson=lesson)
+    return InsightsQuery(viewer=viewer, scope=scope, filters=filters, lesson=lesson, all_rows=all_rows)
 
 
 def fill_state() -> AggregateFillState | None:
@@ -779,111 +786,194 @@ def _edges(query: InsightsQuery):
     )
 
 
-class _Pair(NamedTuple):
-    """A named tuple, not a dataclass: tens of thousands are built per render at scale, and a frozen
-    dataclass's __init__ costs several times a tuple's."""
+# Everything the social charts need from the period's HelperEdge rows, in one statement. {edges} is the ORM's
+# filtered SELECT of _EDGE_COLUMNS, run with its own parameters. At scale a period holds tens of thousands of
+# (helper, asker) pairs: the database sums and ranks them, and only what a page shows comes back (every pair
+# only for the network's CSV). `grouped` sums the rows four ways, tagged as GROUPING() numbers them: 7 per pair,
+# 24 per helper's team × asker's team × asker's cohort, 11 per helper and team, 21 per asker and team.
+# PostgreSQL does that in one scan with grouping sets; elsewhere it is four GROUP BYs. The result's parts:
+#   pair    (helper, asker, answers, accepted): the first {listed} pairs by answers, or every pair
+#   pairs   how many pairs there are
+#   node    (person, answers given and received): the {people} people with the most
+#   edge    the pairs between two of them
+#   helper  (helper, people helped, answers, accepted): the {helpers} people who answered most
+#   team    (person, team, user id, answers given and received in that team) for everyone the parts name
+#   group   (helper's team, asker's team, asker's cohort, answers, accepted), as each row says
+# Text ordering uses code points on both databases ({collate}), as Python sorts the same keys.
+_EDGE_COLUMNS = ("helper_key", "asker_key", "helper_user_id", "asker_user_id", "helper_team", "asker_team",
+                 "asker_cohort", "answers", "accepted")  # fmt: skip
+_SOCIAL_GROUPED = {
+    "postgresql": """
+    SELECT GROUPING(helper_key, asker_key, helper_team, asker_team, asker_cohort) AS grouped_by,
+           helper_key, asker_key, helper_team, asker_team, asker_cohort,
+           MAX(helper_user_id) AS helper_user_id, MAX(asker_user_id) AS asker_user_id,
+           SUM(answers) AS answers, SUM(accepted) AS accepted
+    FROM edges
+    GROUP BY GROUPING SETS ((helper_key, asker_key), (helper_team, asker_team, asker_cohort),
+                            (helper_key, helper_team), (asker_key, asker_team))
+""",
+    "default": """
+    SELECT 7 AS grouped_by, helper_key, asker_key, NULL AS helper_team, NULL AS asker_team, NULL AS asker_cohort,
+           NULL AS helper_user_id, NULL AS asker_user_id, SUM(answers) AS answers, SUM(accepted) AS accepted
+    FROM edges GROUP BY helper_key, asker_key
+    UNION ALL
+    SELECT 24, NULL, NULL, helper_team, asker_team, asker_cohort, NULL, NULL, SUM(answers), SUM(accepted)
+    FROM edges GROUP BY helper_team, asker_team, asker_cohort
+    UNION ALL
+    SELECT 11, helper_key, NULL, helper_team, NULL, NULL, MAX(helper_user_id), NULL, SUM(answers), SUM(accepted)
+    FROM edges GROUP BY helper_key, helper_team
+    UNION ALL
+    SELECT 21, NULL, asker_key, NULL, asker_team, NULL, NULL, MAX(asker_user_id), SUM(answers), SUM(accepted)
+    FROM edges GROUP BY asker_key, asker_team
+""",
+}
+_SOCIAL_SQL = """
+WITH edges ({columns}) AS {inline}({edges}),
+grouped AS {materialized}({grouped}),
+pairs AS (SELECT helper_key, asker_key, answers, accepted FROM grouped WHERE grouped_by = 7 AND answers > 0),
+listed AS (
+    SELECT helper_key, asker_key, answers, accepted FROM pairs
+    ORDER BY answers DESC, helper_key{collate}, asker_key{collate} {listed}
+),
+teams (person, team, user_id, answers) AS (
+    SELECT helper_key, helper_team, helper_user_id, answers FROM grouped WHERE grouped_by = 11
+    UNION ALL
+    SELECT asker_key, asker_team, asker_user_id, answers FROM grouped WHERE grouped_by = 21
+),
+shown AS (
+    SELECT person, CAST(SUM(answers) AS bigint) AS degree FROM teams
+    GROUP BY person HAVING SUM(answers) > 0 ORDER BY degree DESC, person{collate} LIMIT {people}
+),
+helpers AS (
+    SELECT helper_key, CAST(SUM(answers) AS bigint) AS answers, CAST(SUM(accepted) AS bigint) AS accepted,
+           COUNT(*) AS helped
+    FROM pairs
+    GROUP BY helper_key ORDER BY answers DESC, accepted DESC, helper_key{collate} LIMIT {helpers}
+)
+SELECT 'pair', helper_key, asker_key, {no_text}, {no_int}, answers, accepted FROM listed
+UNION ALL
+SELECT 'pairs', {no_text}, {no_text}, {no_text}, {no_int}, COUNT(*), {no_int} FROM pairs
+UNION ALL
+SELECT 'node', person, {no_text}, {no_text}, {no_int}, degree, {no_int} FROM shown
+UNION ALL
+SELECT 'edge', helper_key, asker_key, {no_text}, {no_int}, answers, accepted FROM pairs
+WHERE helper_key IN (SELECT person FROM shown) AND asker_key IN (SELECT person FROM shown)
+UNION ALL
+SELECT 'helper', helper_key, {no_text}, {no_text}, helped, answers, accepted FROM helpers
+UNION ALL
+SELECT 'team', person, {no_text}, team, user_id, answers, {no_int} FROM teams
+WHERE person IN (SELECT helper_key FROM listed UNION SELECT asker_key FROM listed UNION SELECT person FROM shown
+                 UNION SELECT helper_key FROM helpers)
+UNION ALL
+SELECT 'group', helper_team, asker_team, asker_cohort, {no_int}, answers, accepted
+FROM grouped WHERE grouped_by = 24
+"""
+TOP_HELPERS = 10
 
+
+class _Pair(NamedTuple):
     helper: str
     asker: str
-    helper_name: str
-    asker_name: str
-    helper_team: str
-    asker_team: str
-    asker_cohort: str
     answers: int
     accepted: int
 
 
-_PAIR_GROUP = ("helper_key", "asker_key", "helper_user_id", "asker_user_id", "helper_team", "asker_team",
-               "asker_cohort")  # fmt: skip
+@dataclass
+class _Social:
+    """What the social charts show, as `_social` reads it: small lists, whatever the size of the period."""
+
+    pairs: list[_Pair]  # listed, most answers first
+    pair_count: int
+    nodes: list[tuple[str, int]]  # (person, answers given and received), most first
+    edges: list[_Pair]  # between two nodes, most answers first
+    helpers: list[tuple[str, int, int, int]]  # (helper, answers, accepted, people helped), most answers first
+    people: dict[str, tuple[str, str]]  # person → (name, team) for everyone above
+    groups: list[tuple[str, str, str, int, int]]  # (helper's team, asker's team, asker's cohort, answers, accepted)
 
 
-def _snapshot_rank(answers: int, row: Sequence[Any]) -> tuple:
-    """Which of a pair's snapshot rows names it: most answers, then known users, then team and cohort."""
-    return (answers, row[2] is not None, row[3] is not None, row[4], row[5], row[6])
+def _by_answers(pair: _Pair) -> tuple[int, str, str]:
+    return (-pair.answers, pair.helper, pair.asker)
 
 
-def _pairs(query: InsightsQuery) -> list[_Pair]:
-    """Answers per (helper, asker) in the period, with names: two queries shared by every social chart.
+def _social(query: InsightsQuery) -> _Social:
+    """One statement (_SOCIAL_SQL) and the names of the people it names: shared by every social chart.
 
-    At scale this is tens of thousands of rows per render, so they are read with a plain cursor (the
-    values need no conversion) and merged as tuples; a _Pair is built once per pair.
+    A person is shown with their team in the period: the one they were in for most of the answers they gave
+    or received (people move teams; a pair's rows may name different ones). Team totals and equity count
+    each answer in the teams and cohort its own row names.
     """
-    if "pairs" not in query.cache:
-        queryset = (
-            _edges(query)
-            .values(*_PAIR_GROUP)
-            .annotate(answers=Sum("answers"), accepted=Sum("accepted"))
-            .order_by()  # merged and sorted below: a sort of tens of thousands of long keys spilled to disk
-            .values_list(*_PAIR_GROUP, "answers", "accepted")
+    if "social" in query.cache:
+        return query.cache["social"]
+    try:
+        edges_sql, params = _edges(query).order_by().values_list(*_EDGE_COLUMNS).query.sql_with_params()
+    except EmptyResultSet:
+        rows: list[tuple[Any, ...]] = []
+    else:
+        postgres = connection.vendor == "postgresql"
+        sql = _SOCIAL_SQL.format(
+            columns=", ".join(_EDGE_COLUMNS),
+            edges=edges_sql,
+            grouped=_SOCIAL_GROUPED["postgresql" if postgres else "default"],
+            inline="NOT MATERIALIZED " if postgres else "",
+            materialized="MATERIALIZED " if postgres else "",
+            collate=' COLLATE "C"' if postgres else "",
+            listed="" if query.all_rows else f"LIMIT {TABLE_ROWS}",
+            people=NETWORK_PEOPLE,
+            helpers=TOP_HELPERS,
+            no_int="CAST(NULL AS bigint)",
+            no_text="CAST(NULL AS varchar)",
         )
-        try:
-            sql, params = queryset.query.sql_with_params()
-        except EmptyResultSet:
-            rows = []
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-        names = _people({row[2] for row in rows if row[2]} | {row[3] for row in rows if row[3]})
-        # A pair's rows differ by team or cohort snapshot: their counts add up, and the row with the most
-        # answers gives the pair's ids, teams and cohort (ties broken by those values, so the choice does
-        # not depend on the order the database returns rows in).
-        # A pair's rows differ by team or cohort snapshot: their counts add up, and the row ranked first by
-        # _snapshot_rank gives the pair's ids, teams and cohort, whatever order the database returns rows in.
-        merged: dict[tuple[str, str], list[Any]] = {}
-        for row in rows:
-            key = (row[0], row[1])
-            entry = merged.get(key)
-            if entry is None:  # most pairs have one row: no comparison made
-                merged[key] = [*row[:7], row[7] or 0, row[8] or 0, row[7] or 0]  # [9]: the chosen row's answers
-                continue
-            answers = row[7] or 0
-            if _snapshot_rank(answers, row) > _snapshot_rank(entry[9], entry):
-                entry[2:7] = row[2:7]
-                entry[9] = answers
-            entry[7] += answers
-            entry[8] += row[8] or 0
-        pairs = [
-            _Pair(helper, asker, _person(names, helper_id, helper), _person(names, asker_id, asker), helper_team,
-                  asker_team, cohort, answers, accepted)
-            for helper, asker, helper_id, asker_id, helper_team, asker_team, cohort, answers, accepted, _
-            in merged.values()
-            if answers > 0
-        ]  # fmt: skip
-        # Most answers first, then by helper and asker: two stable C-level sorts, no key tuple per pair.
-        pairs.sort(key=attrgetter("helper", "asker"))
-        pairs.sort(key=attrgetter("answers"), reverse=True)
-        query.cache["pairs"] = rows
-        query.cache["pairs_merged"] = pairs
-    return query.cache["pairs_merged"]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    parts: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for part, *row in rows:
+        parts[part].append(row)
+    tallies: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    user_ids: dict[str, int] = {}
+    for person, _asker, team, user_id, answers, _accepted in parts["team"]:
+        tallies[person][team] += answers
+        if user_id is not None:
+            user_ids[person] = max(user_id, user_ids.get(person, user_id))
+    names = _people(set(user_ids.values()))
+    people = {
+        person: (_person(names, user_ids.get(person), person), max(tally.items(), key=lambda item: item[::-1])[0])
+        for person, tally in tallies.items()
+    }
+    social = _Social(
+        pairs=sorted((_Pair(h, a, n, acc) for h, a, _t, _u, n, acc in parts["pair"]), key=_by_answers),
+        pair_count=parts["pairs"][0][4] if parts["pairs"] else 0,
+        nodes=sorted(((row[0], row[4]) for row in parts["node"]), key=lambda node: (-node[1], node[0])),
+        edges=sorted((_Pair(h, a, n, acc) for h, a, _t, _u, n, acc in parts["edge"]), key=_by_answers),
+        helpers=sorted(
+            ((row[0], row[4], row[5], row[3]) for row in parts["helper"]), key=lambda h: (-h[1], -h[2], h[0])
+        ),
+        people=people,
+        groups=[(row[0], row[1], row[2], row[4], row[5]) for row in parts["group"]],
+    )
+    query.cache["social"] = social
+    return social
 
 
 def helper_network(query: InsightsQuery) -> Chart:
     """People as nodes (the most connected NETWORK_PEOPLE), "helper answered asker" as edges."""
-    pairs = _pairs(query)
-    degree: dict[str, int] = defaultdict(int)
-    info: dict[str, tuple[str, str]] = {}
-    for pair in pairs:
-        degree[pair.helper] += pair.answers
-        degree[pair.asker] += pair.answers
-        info[pair.helper] = (pair.helper_name, pair.helper_team)
-        info[pair.asker] = (pair.asker_name, pair.asker_team)
-    shown = sorted(degree, key=lambda key: (-degree[key], info[key][0]))[:NETWORK_PEOPLE]
-    shown.sort(key=lambda key: (info[key][1], info[key][0]))
-    teams = sorted({info[key][1] for key in shown})
-    nodes = [{"key": key, "name": info[key][0], "team": info[key][1] or "No team",
-              "color": teams.index(info[key][1]) % 9, "size": 4 + min(degree[key], 20) / 2}
-             for key in shown]  # fmt: skip
+    social = _social(query)
+    degree = dict(social.nodes)
+    shown = sorted(degree, key=lambda key: (social.people[key][1], social.people[key][0]))
+    teams = sorted({social.people[key][1] for key in shown})
+    nodes = []
+    for key in shown:
+        name, team = social.people[key]
+        nodes.append({"key": key, "name": name, "team": team or "No team", "color": teams.index(team) % 9,
+                      "size": 4 + min(degree[key], 20) / 2})  # fmt: skip
     circle_layout(nodes)
     position = {node["key"]: node for node in nodes}
-    edges = []
-    for p in pairs:  # most answers first: the strongest links
-        if p.helper in position and p.asker in position:
-            edges.append({"from": position[p.helper], "to": position[p.asker], "answers": p.answers,
-                          "accepted": p.accepted, "width": min(1 + p.answers / 2, 6)})  # fmt: skip
-            if len(edges) == NETWORK_EDGES:
-                break
+    edges = [
+        {"from": position[edge.helper], "to": position[edge.asker], "answers": edge.answers,
+         "accepted": edge.accepted, "width": min(1 + edge.answers / 2, 6)}
+        for edge in social.edges[:NETWORK_EDGES]
+    ]  # fmt: skip
+    people = social.people
     return Chart(
         key="network",
         title="Who helps whom",
@@ -894,17 +984,19 @@ def helper_network(query: InsightsQuery) -> Chart:
         ),
         kind="network",
         columns=["Helper", "Helper's team", "Asker", "Asker's team", "Answers", "Accepted answers"],
-        rows=[[p.helper_name, p.helper_team, p.asker_name, p.asker_team, p.answers, p.accepted] for p in pairs],
+        rows=[[*people[p.helper], *people[p.asker], p.answers, p.accepted] for p in social.pairs],
         network={"nodes": nodes, "edges": edges, "teams": [t or "No team" for t in teams]},
+        row_count=social.pair_count,
     )
 
 
 def team_network(query: InsightsQuery) -> Chart:
+    """Answers between teams as each answer's row says: someone who moved team counts in the team they were in."""
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for pair in _pairs(query):
-        totals[(pair.helper_team, pair.asker_team)][0] += pair.answers
-        totals[(pair.helper_team, pair.asker_team)][1] += pair.accepted
-    rows = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))
+    for helper_team, asker_team, _cohort, answers, accepted in _social(query).groups:
+        totals[(helper_team, asker_team)][0] += answers
+        totals[(helper_team, asker_team)][1] += accepted
+    rows = sorted(((key, n) for key, n in totals.items() if n[0] > 0), key=lambda item: (-item[1][0], item[0]))
     return Chart(
         key="team-network",
         title="Who helps whom, between teams",
@@ -934,10 +1026,10 @@ def _posts(query: InsightsQuery) -> list[tuple[str, str, int]]:
 def _received(query: InsightsQuery, by_team: bool) -> dict[str, int]:
     """Answers received, by the asker's team or cohort (with a team filter: that team's askers only)."""
     received: dict[str, int] = defaultdict(int)
-    for _helper, _asker, _hi, _ai, _ht, asker_team, cohort, answers, _acc in query.cache.get("pairs", []):
+    for _helper_team, asker_team, cohort, answers, _accepted in _social(query).groups:
         if query.filters.team and asker_team != query.filters.team:
             continue
-        received[asker_team if by_team else cohort] += answers or 0
+        received[asker_team if by_team else cohort] += answers
     return received
 
 
@@ -970,7 +1062,6 @@ def _equity_chart(
 
 
 def equity_by_team(query: InsightsQuery) -> Chart:
-    _pairs(query)
     posts: dict[str, int] = defaultdict(int)
     for team, _cohort, n in _posts(query):
         posts[team] += n or 0
@@ -990,7 +1081,6 @@ def equity_by_team(query: InsightsQuery) -> Chart:
 
 
 def equity_by_cohort(query: InsightsQuery) -> Chart:
-    _pairs(query)
     posts: dict[str, int] = defaultdict(int)
     for _team, cohort, n in _posts(query):
         posts[cohort] += n or 0
@@ -1039,20 +1129,18 @@ def first_posters_this_month(query: InsightsQuery) -> int:
 
 
 def top_helpers(query: InsightsQuery) -> Chart:
-    helpers: dict[str, list[Any]] = {}
-    for pair in _pairs(query):
-        entry = helpers.setdefault(pair.helper, [pair.helper_name, pair.helper_team or "No team", 0, 0, set()])
-        entry[2] += pair.answers
-        entry[3] += pair.accepted
-        entry[4].add(pair.asker)
-    ranked = sorted(helpers.items(), key=lambda item: (-item[1][2], -item[1][3], item[0]))[:10]
+    social = _social(query)
+    rows = []
+    for helper, answers, accepted, helped in social.helpers:
+        name, team = social.people[helper]
+        rows.append([name, team or "No team", answers, accepted, helped])
     return Chart(
         key="top-helpers",
         title="Top helpers",
         description="Replies to other people's questions, accepted answers, and how many different people they helped.",
         kind="hbar",
         columns=["Person", "Team", "Answers", "Accepted answers", "People helped"],
-        rows=[[name, team, answers, accepted, len(askers)] for _key, (name, team, answers, accepted, askers) in ranked],
+        rows=rows,
         series=(2, 3),
     )
 

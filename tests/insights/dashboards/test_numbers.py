@@ -158,3 +158,77 @@ def test_dense_helper_network_draws_the_strongest_links_and_lists_every_pair(ana
     assert len(edges) == selectors.NETWORK_EDGES == 72
     assert [edge["answers"] for edge in edges] == [501, *range(156, 156 - 71, -1)]
     assert sum(row[3] for row in selectors.team_network(query(analyst)).rows) == 501 + sum(range(2, 157))
+
+
+def test_someone_who_moved_team_shows_with_the_team_of_most_of_their_answers(analyst):
+    """Team totals count each answer in the teams its row names; a person is shown with their main team."""
+    from django.utils import timezone
+
+    from insights.models import HelperEdge
+
+    today = timezone.now().date()
+    mover, asker, other = "mbox:mailto:mover@example.org", "mbox:mailto:asker@example.org", "mbox:mailto:o@example.org"
+    HelperEdge.objects.bulk_create(
+        [
+            # The mover answered once from Sales, then three times from Ops after moving.
+            HelperEdge(day=today - timedelta(days=3), helper_key=mover, asker_key=asker, helper_team="Sales",
+                       asker_team="Legal", answers=1, accepted=1),
+            HelperEdge(day=today, helper_key=mover, asker_key=asker, helper_team="Ops", asker_team="Legal",
+                       answers=2),
+            HelperEdge(day=today, helper_key=mover, asker_key=other, helper_team="Ops", asker_team="Legal",
+                       answers=1, asker_cohort="established"),
+        ]
+    )  # fmt: skip
+
+    network = selectors.helper_network(query(analyst))
+    assert rows(network) == [
+        ["Someone outside Guild", "Ops", "Someone outside Guild", "Legal", 3, 1],
+        ["Someone outside Guild", "Ops", "Someone outside Guild", "Legal", 1, 0],
+    ]
+    assert all(type(cell) is int for row in network.rows for cell in row[4:])
+    assert {node["key"]: node["team"] for node in network.network["nodes"]} == {
+        mover: "Ops",
+        asker: "Legal",
+        other: "Legal",
+    }
+    assert rows(selectors.team_network(query(analyst))) == [
+        ["Ops → Legal", "Ops", "Legal", 3, 0],
+        ["Sales → Legal", "Sales", "Legal", 1, 1],
+    ]
+    assert rows(selectors.top_helpers(query(analyst))) == [["Someone outside Guild", "Ops", 4, 1, 2]]
+    by_cohort = selectors.equity_by_cohort(query(analyst))
+    assert [row[3] for row in by_cohort.rows] == [3, 1]  # answers received: new, established
+    # The team filter keeps rows where either side was in the team: the mover's Sales answer only.
+    assert rows(selectors.team_network(query(analyst, team="Sales"))) == [["Sales → Legal", "Sales", "Legal", 1, 1]]
+
+
+def test_page_lists_the_first_pairs_and_the_csv_every_pair(client, analyst):
+    """15 people who all helped each other: 210 pairs; the page's table shows 200 and says so, the CSV has 210."""
+    import csv
+    import io
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from insights.dashboards.charts import TABLE_ROWS
+    from insights.models import HelperEdge
+
+    today = timezone.now().date()
+    keys = [f"mbox:mailto:p{n:02d}@example.org" for n in range(15)]
+    pairs = [(helper, asker) for helper in keys for asker in keys if helper != asker]
+    HelperEdge.objects.bulk_create(
+        HelperEdge(day=today, helper_key=helper, asker_key=asker, answers=1 + index)
+        for index, (helper, asker) in enumerate(pairs)
+    )
+    network = selectors.helper_network(query(analyst))
+    assert len(network.rows) == TABLE_ROWS == 200
+    assert network.total_rows == 210
+    assert [row[4] for row in network.rows] == list(range(210, 10, -1))
+
+    client.force_login(analyst)
+    page = client.get(reverse("insights_dashboard_social")).content.decode()
+    assert "first 200 of 210 rows" in page
+    response = client.get(reverse("insights_dashboard_csv", args=["social", "network"]))
+    lines = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(lines) == 1 + 210
+    assert [int(line[4]) for line in lines[1:]] == list(range(210, 0, -1))
