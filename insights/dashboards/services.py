@@ -22,12 +22,13 @@ Contract of `aggregates_fill`:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -734,6 +735,18 @@ def _voiding(rows: Sequence[_Row]) -> tuple[dict[uuid.UUID, _Row], set[uuid.UUID
     return subtract, skip
 
 
+@contextlib.contextmanager
+def _pipelined() -> Iterator[None]:
+    """PostgreSQL: a batch's upserts sent without waiting for each one's result (psycopg's pipeline mode),
+    so the server runs one while this process builds the next. A failing statement still raises, as
+    Django's error, on leaving at the latest, and the batch's transaction rolls back."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
 def aggregates_fill(
     *, batch_size: int = DEFAULT_BATCH_SIZE, limit: int | None = None, lag: timedelta | None = None
 ) -> FillReport:
@@ -772,7 +785,8 @@ def aggregates_fill(
                 if row.id in skip:
                     continue
                 _apply(batch, row, 1)
-            _write(batch)
+            with _pipelined():
+                _write(batch)
             last = rows[-1]
             state.stored, state.statement_id = _dt(last.stored), _uuid(last.id)
             state.statements += len(rows)

@@ -255,3 +255,35 @@ def test_upserted_text_survives_quotes_backslashes_braces_and_nulls():
         (-3, True),
         (-2, False),
     ]
+
+
+def test_a_batch_that_fails_at_the_database_changes_nothing_and_the_next_fill_catches_up(monkeypatch):
+    """On PostgreSQL a batch's upserts are pipelined: an error surfaces on leaving the pipeline, as Django's
+    DatabaseError, and the whole batch (aggregates and high-water mark) rolls back."""
+    from django.db import DatabaseError, connection
+
+    from insights.dashboards import services
+
+    course, _lessons = course_with_lessons(1)
+    for index in range(3):
+        courses.enrolment_create(user=UserFactory(username=f"p{index}"), course=course)
+    aggregates_fill(lag=timedelta(0))
+    mark = AggregateFillState.objects.get()
+    courses.enrolment_create(user=UserFactory(username="late"), course=course)
+    written = services._write
+
+    def write_then_fail(batch):
+        written(batch)
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE no_such_table SET x = 1")
+
+    monkeypatch.setattr(services, "_write", write_then_fail)
+    with pytest.raises(DatabaseError):
+        aggregates_fill(lag=timedelta(0))
+    assert enrolments() == 3
+    after = AggregateFillState.objects.get()
+    assert (after.statements, after.stored, after.statement_id) == (mark.statements, mark.stored, mark.statement_id)
+
+    monkeypatch.setattr(services, "_write", written)
+    assert aggregates_fill(lag=timedelta(0)).statements == Statement.objects.count() - mark.statements > 0
+    assert enrolments() == 4
