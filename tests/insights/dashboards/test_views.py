@@ -182,10 +182,15 @@ def test_menu_shows_insights_to_analysts_only(client, activity, analyst):
     ("name", "most"),
     # Issue #8 allows 20; about half of these are the admin's own (session, user, Wagtail's permissions, locale).
     # Overview: active learners per day, week and course in one query; course: the median wait adds one;
-    # social: one for the names of the people in the helper network.
+    # social: one for the names of the people in the helper network; on PostgreSQL one more raises the work_mem of
+    # its big statement, in a transaction (in a test's transaction that is a savepoint: two queries more again).
     [("overview", 14), ("course", 19), ("social", 17), ("lesson", 16)],
 )
 def test_queries_are_bounded_and_do_not_grow_with_data(client, analyst, django_assert_max_num_queries, name, most):
+    from django.db import connection
+
+    if name == "social" and connection.vendor == "postgresql":
+        most += 3
     first = build_activity()
     fill()
     client.force_login(analyst)
