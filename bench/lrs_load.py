@@ -179,10 +179,11 @@ def run_guild(args: argparse.Namespace, statements: list[dict[str, Any]]) -> dic
         base = url.rsplit("/", 1)[0]
         import psycopg
 
+        db_name = os.environ.get("GUILD_BENCH_DB") or "guild_lrs_load"  # a name of one's own on a shared server
         with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute('DROP DATABASE IF EXISTS "guild_lrs_load"')
-            connection.execute('CREATE DATABASE "guild_lrs_load"')
-        env["DATABASE_URL"] = f"{base}/guild_lrs_load"
+            connection.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
+            connection.execute(f'CREATE DATABASE "{db_name}"')
+        env["DATABASE_URL"] = f"{base}/{db_name}"
         backend = "PostgreSQL"
     else:
         env["GUILD_DATA_DIR"] = tempfile.mkdtemp(prefix="guild-lrs-load-")
