@@ -127,6 +127,20 @@ def test_voiding(xapi: XAPIClient):
     assert xapi.post("statements", again).status_code == 400
 
 
+def test_a_voiding_statement_that_arrives_before_its_target_voids_it_on_arrival(xapi: XAPIClient):
+    """The batch's "already held?" lookup also finds stored voiding statements aimed at its ids."""
+    target, other = new_id(), new_id()
+    voiding = make_statement(id=new_id(), verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": target})
+    assert xapi.post("statements", voiding).status_code == 200
+    assert xapi.post("statements", [make_statement(id=target), make_statement(id=other)]).status_code == 200
+    assert xapi.get("statements", params={"statementId": target}).status_code == 404
+    assert xapi.get("statements", params={"voidedStatementId": target}).json()["id"] == target
+    assert xapi.get("statements", params={"statementId": other}).status_code == 200
+    # Sent again (same content): a no-op that neither fails nor un-voids it.
+    assert xapi.post("statements", [make_statement(id=target)]).status_code == 200
+    assert Statement.objects.get(id=target).voided
+
+
 def test_statementref_filter_rule(xapi: XAPIClient):
     target = new_id()
     activity = "http://example.com/activities/referenced"
@@ -336,7 +350,7 @@ def test_a_batch_that_loses_the_race_for_an_id_is_stored_once_or_refused(xapi: X
 
     def racing_check(ids):
         checks.append(len(ids))
-        return {} if len(checks) == 1 else real_held(ids)
+        return store.Held({}, set()) if len(checks) == 1 else real_held(ids)
 
     monkeypatch.setattr(store, "_held_statements", racing_check)
     other_id = new_id()
