@@ -51,7 +51,7 @@ from insights.xapi.statements import format_timestamp
 from insights.xapi.validation import SIGNATURE_USAGE, VOIDED, StatementValidationError, validate_statement
 
 from . import jws
-from .bulk import copy_rows, insert_rows
+from .bulk import copy_escape, copy_lines, copy_rows, insert_rows
 from .http import LRSError, bad_request
 from .params import parse_timestamp
 
@@ -148,6 +148,7 @@ def _group_members(data: dict[str, Any]) -> set[str]:
 _decode_json = msgspec.json.Decoder().decode
 # Compact JSON with sorted keys: the canonical text of an activity definition, for its digest.
 _encode_sorted = msgspec.json.Encoder(order="sorted").encode
+_encode_json = msgspec.json.Encoder().encode
 
 
 def _digest(*parts: str) -> str:
@@ -253,6 +254,32 @@ def statement_row(
         0,
         "",
         None,
+    )
+
+
+def _statement_line(
+    data: dict[str, Any], columns: dict[str, Any], timestamp: datetime, stored_text: str, *, voided: bool
+) -> str:
+    """`statement_row` (actor_user_id None) as one COPY text line, for `copy_lines`: the same values as
+    the row's INSERT stores (tests/insights/lrs/test_statements.py compares the two paths)."""
+    registration = columns["registration"]
+    return "\t".join(
+        (
+            data["id"],  # str(statement_id)
+            copy_escape(columns["verb"]),
+            copy_escape(columns["actor_key"]),
+            "\\N",  # actor_user_id: statements from external producers have no Guild user
+            copy_escape(columns["object_id"]),
+            copy_escape(columns["object_type"]),
+            "\\N" if registration is None else copy_escape(str(registration)),
+            copy_escape(columns["course_iri"]),
+            copy_escape(columns["lesson_iri"]),
+            timestamp.isoformat(),
+            stored_text,
+            "t" if voided else "f",
+            copy_escape(_encode_json(data).decode()),
+            "0\t0\t\t\\N",  # forward_state PENDING, forward_attempts, forward_error "", forwarded_at NULL
+        )
     )
 
 
@@ -501,22 +528,35 @@ def _store_prepared(
         if not fresh:
             return fresh, definitions
         fresh_ids = [item[0] for item in fresh]
-        rows: list[Row] = []
-        relations: list[Row] = []
+        # PostgreSQL, ids checked: COPY text lines built here (`_statement_line`); else row tuples for INSERTs.
+        as_lines = not racing and connection.vendor == "postgresql"
+        stored_text = now.isoformat()
+        rows: list[Any] = []
+        relations: list[Any] = []
         references: list[Row] = []
         authority_keys: dict[int, str] = {}
         for statement_id, data, columns, timestamp in fresh:
-            row = statement_row(statement_id=statement_id, data=data, columns=columns, timestamp=timestamp, stored=now)
-            if statement_id in voided_later and columns["verb"] != VOIDED:
-                row = (*row[:11], True, *row[12:])
-            rows.append(row)
+            voided = statement_id in voided_later and columns["verb"] != VOIDED
             rel, ref, defs = index_rows(
                 statement_id=statement_id, data=data, columns=columns, stored=now, authority_keys=authority_keys
             )
-            relations += rel
+            if as_lines:
+                rows.append(_statement_line(data, columns, timestamp, stored_text, voided=voided))
+                statement_text = data["id"]  # str(statement_id), set by statements_store
+                relations += [f"{statement_text}\t{r[1]}\t{copy_escape(r[2])}\t{stored_text}" for r in rel]
+            else:
+                row = statement_row(
+                    statement_id=statement_id, data=data, columns=columns, timestamp=timestamp, stored=now
+                )
+                rows.append((*row[:11], True, *row[12:]) if voided else row)
+                relations += rel
             references += ref
             definitions.update(defs)
-        if racing:
+        if as_lines:
+            copy_lines(Statement, _STATEMENT_COLUMNS, rows)
+            copy_lines(StatementRelation, _RELATION_COLUMNS, relations)
+            insert_rows(StatementReference, _REFERENCE_COLUMNS, references)
+        elif racing:
             insert_statements(rows)
             insert_index_rows(relations, references)
         else:
