@@ -85,6 +85,22 @@ def _agents_in(agent: Any) -> Iterator[str]:
                 yield key
 
 
+def _add_agents(agents: set[str], agent: Any) -> None:
+    """Add `_agents_in(agent)` to `agents` (no generator: this runs several times per ingested statement)."""
+    if not isinstance(agent, dict):
+        return
+    key = agent_key(agent)
+    if key:
+        agents.add(key)
+    members = agent.get("member")
+    if members:
+        for member in members:
+            if isinstance(member, dict):
+                key = agent_key(member)
+                if key:
+                    agents.add(key)
+
+
 def _context_activities(context: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for activities in (context.get("contextActivities") or {}).values():
         for activity in activities if isinstance(activities, list) else [activities]:
@@ -92,8 +108,13 @@ def _context_activities(context: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield activity
 
 
-def _related(data: dict[str, Any], *, top: bool) -> tuple[set[str], set[str], list[dict[str, Any]]]:
-    """(related agent keys, related activity ids, activities with definitions) beyond actor/object."""
+def _related(
+    data: dict[str, Any], *, top: bool, authority_agents: dict[int, frozenset[str]] | None = None
+) -> tuple[set[str], set[str], list[dict[str, Any]]]:
+    """(related agent keys, related activity ids, activities with definitions) beyond actor/object.
+
+    `authority_agents` caches the authority's keys by object identity across a batch (one dict for all).
+    """
     agents: set[str] = set()
     activities: set[str] = set()
     defined: list[dict[str, Any]] = []
@@ -102,34 +123,42 @@ def _related(data: dict[str, Any], *, top: bool) -> tuple[set[str], set[str], li
     if object_type == "Activity" and "definition" in obj:
         defined.append(obj)
     if not top:  # inside a SubStatement, its actor and object are "related" to the outer statement
-        agents.update(_agents_in(data.get("actor")))
+        _add_agents(agents, data.get("actor"))
         if object_type in ("Agent", "Group"):
-            agents.update(_agents_in(obj))
+            _add_agents(agents, obj)
         elif object_type == "Activity" and obj.get("id"):
             activities.add(obj["id"])
     elif isinstance(data.get("actor"), dict) and data["actor"].get("member"):
-        agents.update(_agents_in(data["actor"]))
+        _add_agents(agents, data["actor"])
     context = data.get("context") or {}
-    agents.update(_agents_in(context.get("instructor")))
-    agents.update(_agents_in(context.get("team")))
-    for context_agent in context.get("contextAgents") or ():
-        agents.update(_agents_in((context_agent or {}).get("agent")))
-    for context_group in context.get("contextGroups") or ():
-        agents.update(_agents_in((context_group or {}).get("group")))
-    for activity in _context_activities(context):
-        if activity.get("id"):
-            activities.add(activity["id"])
-        if "definition" in activity:
-            defined.append(activity)
+    if context:
+        _add_agents(agents, context.get("instructor"))
+        _add_agents(agents, context.get("team"))
+        for context_agent in context.get("contextAgents") or ():
+            _add_agents(agents, (context_agent or {}).get("agent"))
+        for context_group in context.get("contextGroups") or ():
+            _add_agents(agents, (context_group or {}).get("group"))
+        for activity in _context_activities(context):
+            if activity.get("id"):
+                activities.add(activity["id"])
+            if "definition" in activity:
+                defined.append(activity)
     if top:
-        agents.update(_agents_in(data.get("authority")))
+        authority = data.get("authority")
+        if authority_agents is None:
+            _add_agents(agents, authority)
+        else:
+            held = authority_agents.get(id(authority))
+            if held is None:
+                held = authority_agents[id(authority)] = frozenset(_agents_in(authority))
+            agents |= held
         if object_type == "SubStatement":
             sub_agents, sub_activities, sub_defined = _related(obj, top=False)
             agents |= sub_agents
             activities |= sub_activities
             defined.extend(sub_defined)
         elif object_type == "Group":
-            agents.update(_agents_in(obj))
+            _add_agents(agents, obj)
     return agents, activities, defined
 
 
@@ -155,7 +184,26 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
+# Digests of definitions seen recently: producers send the same activity's definition again and again.
+_DIGESTS: dict[tuple[str, str, str], str] = {}
+_DIGESTS_MAX = 50_000
+
+
+def _definition_digest(activity_id: str, authority: str, canonical: str) -> str:
+    """`_digest(activity_id, authority, canonical)`, remembered (bounded)."""
+    key = (activity_id, authority, canonical)
+    digest = _DIGESTS.get(key)
+    if digest is None:
+        if len(_DIGESTS) >= _DIGESTS_MAX:
+            _DIGESTS.clear()
+        digest = _DIGESTS[key] = _digest(activity_id, authority, canonical)
+    return digest
+
+
 Row = tuple[Any, ...]
+_RELATED_AGENT = RelationKind.RELATED_AGENT.value
+_AGENT = RelationKind.AGENT.value
+_RELATED_ACTIVITY = RelationKind.RELATED_ACTIVITY.value
 
 
 def index_rows(
@@ -165,26 +213,24 @@ def index_rows(
     columns: dict[str, Any],
     stored: datetime,
     authority_keys: dict[int, str] | None = None,
+    authority_agents: dict[int, frozenset[str]] | None = None,
 ) -> tuple[list[Row], list[Row], dict[str, Row]]:
     """The insert-only rows indexing one statement: (relations, references, definitions by digest).
 
     Plain tuples, not model instances: this runs for every statement on the ingest hot path.
-    `authority_keys` caches the authority's key by object identity across a batch (one dict for all).
+    `authority_keys` and `authority_agents` cache the authority's key and its related-agent keys by
+    object identity across a batch (one dict each for all its statements).
     """
-    agents, activities, defined = _related(data, top=True)
+    agents, activities, defined = _related(data, top=True, authority_agents=authority_agents)
     actor_and_object = {columns["actor_key"], columns["object_id"]}
     relations: list[Row] = [
-        (statement_id, RelationKind.RELATED_AGENT.value, key, stored)
-        for key in agents - actor_and_object
-        if len(key) <= 1024
+        (statement_id, _RELATED_AGENT, key, stored) for key in agents - actor_and_object if len(key) <= 1024
     ]
     # The `agent` filter matches Groups (actor or object) having the Agent as a member (Communication 2.1.3).
-    relations += [(statement_id, RelationKind.AGENT.value, key, stored) for key in _group_members(data)]
+    relations += [(statement_id, _AGENT, key, stored) for key in _group_members(data)]
     object_id = columns["object_id"] if columns["object_type"] == "Activity" else None
     relations += [
-        (statement_id, RelationKind.RELATED_ACTIVITY.value, iri, stored)
-        for iri in activities - {object_id}
-        if len(iri) <= 1024
+        (statement_id, _RELATED_ACTIVITY, iri, stored) for iri in activities - {object_id} if len(iri) <= 1024
     ]
     references: list[Row] = []
     if columns["object_type"] == "StatementRef":
@@ -198,7 +244,7 @@ def index_rows(
             authority = authority_keys[id(held)] = agent_key(held)
         for activity in defined:
             canonical = _encode_sorted(activity["definition"]).decode()
-            digest = _digest(activity["id"], authority, canonical)
+            digest = _definition_digest(activity["id"], authority, canonical)
             definitions[digest] = (activity["id"][:1024], authority[:512], digest, activity["definition"], stored)
     return relations, references, definitions
 
@@ -445,6 +491,7 @@ def statements_store(
     parts = parts or Parts()
     validation_version = "2.0.0" if version.startswith("2.") else "1.0.3"
     seen: dict[uuid.UUID, int] = {}
+    sent_ids: list[uuid.UUID | None] = []
     for index, data in enumerate(statements):
         try:
             validate_statement(data, version=validation_version)
@@ -456,6 +503,9 @@ def statements_store(
             if statement_id in seen:
                 raise bad_request(f"statements[{index}]: id {data['id']} is used twice in this batch")
             seen[statement_id] = index
+            sent_ids.append(statement_id)
+        else:
+            sent_ids.append(None)
     _check_attachments(statements, parts)
 
     now = timezone.now()
@@ -464,9 +514,9 @@ def statements_store(
     default_version = "2.0.0" if version.startswith("2.") else "1.0.0"
     prepared: list[tuple[uuid.UUID, dict[str, Any], dict[str, Any], datetime]] = []
     voiding_targets: dict[uuid.UUID, int] = {}
-    for index, sent in enumerate(statements):
+    for index, (sent, sent_id) in enumerate(zip(statements, sent_ids, strict=True)):
         data = dict(with_context_activity_arrays(sent))
-        statement_id = uuid.UUID(data["id"]) if "id" in data else uuid.uuid4()
+        statement_id = sent_id or uuid.uuid4()
         data["id"] = str(statement_id)
         data.setdefault("timestamp", stored_text)
         data["stored"] = stored_text
@@ -535,10 +585,16 @@ def _store_prepared(
         relations: list[Any] = []
         references: list[Row] = []
         authority_keys: dict[int, str] = {}
+        authority_agents: dict[int, frozenset[str]] = {}
         for statement_id, data, columns, timestamp in fresh:
             voided = statement_id in voided_later and columns["verb"] != VOIDED
             rel, ref, defs = index_rows(
-                statement_id=statement_id, data=data, columns=columns, stored=now, authority_keys=authority_keys
+                statement_id=statement_id,
+                data=data,
+                columns=columns,
+                stored=now,
+                authority_keys=authority_keys,
+                authority_agents=authority_agents,
             )
             if as_lines:
                 rows.append(_statement_line(data, columns, timestamp, stored_text, voided=voided))
@@ -628,7 +684,8 @@ def _store_definitions(definitions: dict[str, Row]) -> None:
     locks for a whole batch. Statements keep their own copy of each definition, so a failure here
     (logged) loses nothing but a merge input; the request still succeeds.
     """
-    if not any(digest not in _known_definitions() for digest in definitions):
+    known = _known_definitions()
+    if not any(digest not in known for digest in definitions):
         return
     try:
         with transaction.atomic():
