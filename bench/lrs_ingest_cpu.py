@@ -37,6 +37,8 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=100)
     args = parser.parse_args()
+    # The load bench's gunicorn settings (persistent connections, no WhiteNoise autorefresh), as production.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lrs_settings")
     django_setup("lrs_ingest_cpu")
     from django.core.management import call_command
     from django.db import connection
