@@ -509,3 +509,36 @@ def test_copy_lines_store_what_the_insert_path_stores(xapi: XAPIClient, monkeypa
         for column in by_copy[0][key]:
             assert again[0][key][column] == by_copy[0][key][column], (key, column)
     assert again == by_copy
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://e.com/v"},'
+        b' "object": {"id": "http://e.com/o"}, "result": {"response": "a\\u0000b"}}',
+        b'[{"actor": {"account": {"homePage": "http://e.com", "name": "\\u0000"}}, "verb": {"id": "http://e.com/v"},'
+        b' "object": {"id": "http://e.com/o"}}]',
+        b'{"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://e.com/v"},'
+        b' "object": {"id": "http://e.com/o"}, "context": {"extensions": {"http://e.com/x": {"k\\u0000": 1}}}}',
+    ],
+    ids=["in a value", "in an account name", "in an extension's key"],
+)
+def test_a_nul_character_is_400_and_stores_nothing(xapi: XAPIClient, body):
+    """PostgreSQL's text and jsonb cannot hold NUL: refused up front (it was a 500 from the database)."""
+    before = Statement.objects.count()
+    response = xapi.post("statements", raw=body)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["message"]
+    assert Statement.objects.count() == before
+
+
+def test_an_escaped_backslash_before_u0000_is_not_a_nul(xapi: XAPIClient):
+    """`\\\\u0000` in the JSON text is a backslash and the letters u0000: stored as sent."""
+    body = (
+        b'{"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://e.com/v"},'
+        b' "object": {"id": "http://e.com/o"}, "result": {"response": "\\\\u0000"}}'
+    )
+    response = xapi.post("statements", raw=body)
+    assert response.status_code == 200
+    stored = xapi.get("statements", params={"statementId": response.json()[0]}).json()
+    assert stored["result"]["response"] == "\\u0000"
