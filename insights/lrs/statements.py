@@ -2,11 +2,12 @@
 
 Ingest contract (`statements_store`): the whole request is validated first (400, nothing stored, the
 reason names the statement); then, in ONE transaction, a fixed number of queries whatever the batch
-size: one SELECT for ids already held (same content → no-op, different → 409, nothing stored), one
-for voiding targets when the batch voids, bulk INSERTs for statements, filter-index rows,
-references, attachments and activity definitions (insert-only, ON CONFLICT DO NOTHING), and one
-UPDATE flagging voided targets. No shared row is updated on the hot path: canonical activity
-definitions are merged on read (`activity_definition`).
+size: one SELECT for ids already held (same content → no-op, different → 409, nothing stored) and
+for stored voiding statements aimed at them, one for voiding targets when the batch voids, bulk
+inserts for statements and filter-index rows (COPY on PostgreSQL), references, attachments and
+activity definitions (insert-only, ON CONFLICT DO NOTHING), and one UPDATE flagging voided targets.
+No shared row is updated on the hot path: canonical activity definitions are merged on read
+(`activity_definition`).
 
 Query contract (`statements_query`): a keyset page ordered by (stored, id), at most 3 queries, with
 a signed `more` cursor that pins the original filters and stays valid for `LRS_MORE_MAX_AGE`
