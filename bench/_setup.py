@@ -30,7 +30,8 @@ def _recreate_postgres_database(name: str) -> None:
     import psycopg
 
     base = os.environ["DATABASE_URL"]
-    db_name = f"guild_bench_{name}"
+    # GUILD_BENCH_DB: a database name of one's own, when other sessions may run the same bench at once.
+    db_name = os.environ.get("GUILD_BENCH_DB") or f"guild_bench_{name}"
     with psycopg.connect(base, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
         connection.execute(f'CREATE DATABASE "{db_name}"')

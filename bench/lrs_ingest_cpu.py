@@ -7,6 +7,7 @@ machine, so this is the figure to compare a change against; bench/lrs_load.py gi
 over-HTTP rate. On SQLite the database's work is inside this process's figure.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/lrs_ingest_cpu.py
+    GUILD_BENCH_DB=guild_bench_mine DATABASE_URL=… python bench/lrs_ingest_cpu.py   # a scratch DB of your own
     python bench/lrs_ingest_cpu.py --statements 20000 --batch 100          # SQLite
 """
 
@@ -36,6 +37,8 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=100)
     args = parser.parse_args()
+    # The load bench's gunicorn settings (persistent connections, no WhiteNoise autorefresh), as production.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lrs_settings")
     django_setup("lrs_ingest_cpu")
     from django.core.management import call_command
     from django.db import connection

@@ -15,6 +15,8 @@ server's), which says more than wall time on a busy machine. Never asserts timin
 from __future__ import annotations
 
 import argparse
+import base64
+import http.client
 import json
 import os
 import random
@@ -29,6 +31,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -131,19 +134,32 @@ def process_tree_cpu(pid: int) -> float:
 
 
 def ingest(url: str, auth: tuple[str, str], statements: list[dict[str, Any]], batch: int, concurrency: int) -> float:
-    """POST all statements in batches from `concurrency` threads; return statements/s."""
+    """POST all statements in batches from `concurrency` threads; return statements/s.
+
+    The client shares the machine's cores with the server, so it does as little as it can per request:
+    bodies encoded beforehand, one keep-alive http.client connection per thread, headers (Basic auth
+    included) built once. (requests spent ~0.3 ms of CPU per POST on sessions, hooks and header merging.)
+    """
     bodies = [json.dumps(statements[i : i + batch]).encode() for i in range(0, len(statements), batch)]
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+    headers = {
+        "X-Experience-API-Version": "1.0.3",
+        "Content-Type": "application/json",
+        "Authorization": f"Basic {token}",
+    }
     local = threading.local()
-    headers = {"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
 
     def send(body: bytes) -> None:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-            session.auth = auth
-        response = session.post(url, data=body, headers=headers, timeout=120)
-        if response.status_code not in (200, 204):
-            raise RuntimeError(f"POST {url}: {response.status_code} {response.text[:300]}")
+        connection = getattr(local, "connection", None)
+        if connection is None:
+            connection = local.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        content = response.read()
+        if response.status not in (200, 204):
+            raise RuntimeError(f"POST {url}: {response.status} {content[:300]!r}")
 
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -179,10 +195,11 @@ def run_guild(args: argparse.Namespace, statements: list[dict[str, Any]]) -> dic
         base = url.rsplit("/", 1)[0]
         import psycopg
 
+        db_name = os.environ.get("GUILD_BENCH_DB") or "guild_lrs_load"  # a name of one's own on a shared server
         with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute('DROP DATABASE IF EXISTS "guild_lrs_load"')
-            connection.execute('CREATE DATABASE "guild_lrs_load"')
-        env["DATABASE_URL"] = f"{base}/guild_lrs_load"
+            connection.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
+            connection.execute(f'CREATE DATABASE "{db_name}"')
+        env["DATABASE_URL"] = f"{base}/{db_name}"
         backend = "PostgreSQL"
     else:
         env["GUILD_DATA_DIR"] = tempfile.mkdtemp(prefix="guild-lrs-load-")

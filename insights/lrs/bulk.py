@@ -157,6 +157,40 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[
             write_row(row)
 
 
+def copy_escape(text: str) -> str:
+    """A str as a field of COPY's text format: backslash, tab, newline and carriage return escaped.
+
+    Four C-level scans, and a replace only when one is found (most values have none). NUL is not
+    escaped: PostgreSQL refuses it in text whatever the format (a DataError, as with psycopg's COPY).
+    """
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\t" in text:
+        text = text.replace("\t", "\\t")
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    if "\r" in text:
+        text = text.replace("\r", "\\r")
+    return text
+
+
+def copy_lines(model: type[models.Model], columns: Sequence[str], lines: Sequence[str]) -> None:
+    """COPY rows already formatted as COPY text lines (fields joined by tabs, each escaped with
+    `copy_escape`, NULL as \\N), in the caller's transaction; PostgreSQL only. A unique violation raises
+    IntegrityError.
+
+    For the ingest hot path, whose callers know their columns' types: a line built with one f-string
+    costs a fraction of psycopg's `write_row`, whose per-row Python wrapper and Python-level dumpers
+    (UUID) were most of the COPY's client CPU (~3 µs per filter-index row, ~8 µs per statement row).
+    """
+    if not lines:
+        return
+    payload = ("\n".join(lines) + "\n").encode()
+    sql = _copy_sql(model, tuple(columns))
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.copy(sql) as copy:
+        copy.write(payload)
+
+
 @lru_cache(maxsize=64)
 def _copy_sql(model: type[models.Model], columns: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name

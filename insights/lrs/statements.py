@@ -2,11 +2,12 @@
 
 Ingest contract (`statements_store`): the whole request is validated first (400, nothing stored, the
 reason names the statement); then, in ONE transaction, a fixed number of queries whatever the batch
-size: one SELECT for ids already held (same content → no-op, different → 409, nothing stored), one
-for voiding targets when the batch voids, bulk INSERTs for statements, filter-index rows,
-references, attachments and activity definitions (insert-only, ON CONFLICT DO NOTHING), and one
-UPDATE flagging voided targets. No shared row is updated on the hot path: canonical activity
-definitions are merged on read (`activity_definition`).
+size: one SELECT for ids already held (same content → no-op, different → 409, nothing stored) and
+for stored voiding statements aimed at them, one for voiding targets when the batch voids, bulk
+inserts for statements and filter-index rows (COPY on PostgreSQL), references, attachments and
+activity definitions (insert-only, ON CONFLICT DO NOTHING), and one UPDATE flagging voided targets.
+No shared row is updated on the hot path: canonical activity definitions are merged on read
+(`activity_definition`).
 
 Query contract (`statements_query`): a keyset page ordered by (stored, id), at most 3 queries, with
 a signed `more` cursor that pins the original filters and stays valid for `LRS_MORE_MAX_AGE`
@@ -16,6 +17,7 @@ a signed `more` cursor that pins the original filters and stays valid for `LRS_M
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import logging
@@ -24,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from django.conf import settings
@@ -50,7 +52,7 @@ from insights.xapi.statements import format_timestamp
 from insights.xapi.validation import SIGNATURE_USAGE, VOIDED, StatementValidationError, validate_statement
 
 from . import jws
-from .bulk import copy_rows, insert_rows
+from .bulk import copy_escape, copy_lines, copy_rows, insert_rows
 from .http import LRSError, bad_request
 from .params import parse_timestamp
 
@@ -84,6 +86,22 @@ def _agents_in(agent: Any) -> Iterator[str]:
                 yield key
 
 
+def _add_agents(agents: set[str], agent: Any) -> None:
+    """Add `_agents_in(agent)` to `agents` (no generator: this runs several times per ingested statement)."""
+    if not isinstance(agent, dict):
+        return
+    key = agent_key(agent)
+    if key:
+        agents.add(key)
+    members = agent.get("member")
+    if members:
+        for member in members:
+            if isinstance(member, dict):
+                key = agent_key(member)
+                if key:
+                    agents.add(key)
+
+
 def _context_activities(context: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for activities in (context.get("contextActivities") or {}).values():
         for activity in activities if isinstance(activities, list) else [activities]:
@@ -91,8 +109,13 @@ def _context_activities(context: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield activity
 
 
-def _related(data: dict[str, Any], *, top: bool) -> tuple[set[str], set[str], list[dict[str, Any]]]:
-    """(related agent keys, related activity ids, activities with definitions) beyond actor/object."""
+def _related(
+    data: dict[str, Any], *, top: bool, authority_agents: dict[int, frozenset[str]] | None = None
+) -> tuple[set[str], set[str], list[dict[str, Any]]]:
+    """(related agent keys, related activity ids, activities with definitions) beyond actor/object.
+
+    `authority_agents` caches the authority's keys by object identity across a batch (one dict for all).
+    """
     agents: set[str] = set()
     activities: set[str] = set()
     defined: list[dict[str, Any]] = []
@@ -101,34 +124,42 @@ def _related(data: dict[str, Any], *, top: bool) -> tuple[set[str], set[str], li
     if object_type == "Activity" and "definition" in obj:
         defined.append(obj)
     if not top:  # inside a SubStatement, its actor and object are "related" to the outer statement
-        agents.update(_agents_in(data.get("actor")))
+        _add_agents(agents, data.get("actor"))
         if object_type in ("Agent", "Group"):
-            agents.update(_agents_in(obj))
+            _add_agents(agents, obj)
         elif object_type == "Activity" and obj.get("id"):
             activities.add(obj["id"])
     elif isinstance(data.get("actor"), dict) and data["actor"].get("member"):
-        agents.update(_agents_in(data["actor"]))
+        _add_agents(agents, data["actor"])
     context = data.get("context") or {}
-    agents.update(_agents_in(context.get("instructor")))
-    agents.update(_agents_in(context.get("team")))
-    for context_agent in context.get("contextAgents") or ():
-        agents.update(_agents_in((context_agent or {}).get("agent")))
-    for context_group in context.get("contextGroups") or ():
-        agents.update(_agents_in((context_group or {}).get("group")))
-    for activity in _context_activities(context):
-        if activity.get("id"):
-            activities.add(activity["id"])
-        if "definition" in activity:
-            defined.append(activity)
+    if context:
+        _add_agents(agents, context.get("instructor"))
+        _add_agents(agents, context.get("team"))
+        for context_agent in context.get("contextAgents") or ():
+            _add_agents(agents, (context_agent or {}).get("agent"))
+        for context_group in context.get("contextGroups") or ():
+            _add_agents(agents, (context_group or {}).get("group"))
+        for activity in _context_activities(context):
+            if activity.get("id"):
+                activities.add(activity["id"])
+            if "definition" in activity:
+                defined.append(activity)
     if top:
-        agents.update(_agents_in(data.get("authority")))
+        authority = data.get("authority")
+        if authority_agents is None:
+            _add_agents(agents, authority)
+        else:
+            held = authority_agents.get(id(authority))
+            if held is None:
+                held = authority_agents[id(authority)] = frozenset(_agents_in(authority))
+            agents |= held
         if object_type == "SubStatement":
             sub_agents, sub_activities, sub_defined = _related(obj, top=False)
             agents |= sub_agents
             activities |= sub_activities
             defined.extend(sub_defined)
         elif object_type == "Group":
-            agents.update(_agents_in(obj))
+            _add_agents(agents, obj)
     return agents, activities, defined
 
 
@@ -147,13 +178,33 @@ def _group_members(data: dict[str, Any]) -> set[str]:
 _decode_json = msgspec.json.Decoder().decode
 # Compact JSON with sorted keys: the canonical text of an activity definition, for its digest.
 _encode_sorted = msgspec.json.Encoder(order="sorted").encode
+_encode_json = msgspec.json.Encoder().encode
 
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
+# Digests of definitions seen recently: producers send the same activity's definition again and again.
+_DIGESTS: dict[tuple[str, str, str], str] = {}
+_DIGESTS_MAX = 50_000
+
+
+def _definition_digest(activity_id: str, authority: str, canonical: str) -> str:
+    """`_digest(activity_id, authority, canonical)`, remembered (bounded)."""
+    key = (activity_id, authority, canonical)
+    digest = _DIGESTS.get(key)
+    if digest is None:
+        if len(_DIGESTS) >= _DIGESTS_MAX:
+            _DIGESTS.clear()
+        digest = _DIGESTS[key] = _digest(activity_id, authority, canonical)
+    return digest
+
+
 Row = tuple[Any, ...]
+_RELATED_AGENT = RelationKind.RELATED_AGENT.value
+_AGENT = RelationKind.AGENT.value
+_RELATED_ACTIVITY = RelationKind.RELATED_ACTIVITY.value
 
 
 def index_rows(
@@ -163,26 +214,24 @@ def index_rows(
     columns: dict[str, Any],
     stored: datetime,
     authority_keys: dict[int, str] | None = None,
+    authority_agents: dict[int, frozenset[str]] | None = None,
 ) -> tuple[list[Row], list[Row], dict[str, Row]]:
     """The insert-only rows indexing one statement: (relations, references, definitions by digest).
 
     Plain tuples, not model instances: this runs for every statement on the ingest hot path.
-    `authority_keys` caches the authority's key by object identity across a batch (one dict for all).
+    `authority_keys` and `authority_agents` cache the authority's key and its related-agent keys by
+    object identity across a batch (one dict each for all its statements).
     """
-    agents, activities, defined = _related(data, top=True)
+    agents, activities, defined = _related(data, top=True, authority_agents=authority_agents)
     actor_and_object = {columns["actor_key"], columns["object_id"]}
     relations: list[Row] = [
-        (statement_id, RelationKind.RELATED_AGENT.value, key, stored)
-        for key in agents - actor_and_object
-        if len(key) <= 1024
+        (statement_id, _RELATED_AGENT, key, stored) for key in agents - actor_and_object if len(key) <= 1024
     ]
     # The `agent` filter matches Groups (actor or object) having the Agent as a member (Communication 2.1.3).
-    relations += [(statement_id, RelationKind.AGENT.value, key, stored) for key in _group_members(data)]
+    relations += [(statement_id, _AGENT, key, stored) for key in _group_members(data)]
     object_id = columns["object_id"] if columns["object_type"] == "Activity" else None
     relations += [
-        (statement_id, RelationKind.RELATED_ACTIVITY.value, iri, stored)
-        for iri in activities - {object_id}
-        if len(iri) <= 1024
+        (statement_id, _RELATED_ACTIVITY, iri, stored) for iri in activities - {object_id} if len(iri) <= 1024
     ]
     references: list[Row] = []
     if columns["object_type"] == "StatementRef":
@@ -196,7 +245,7 @@ def index_rows(
             authority = authority_keys[id(held)] = agent_key(held)
         for activity in defined:
             canonical = _encode_sorted(activity["definition"]).decode()
-            digest = _digest(activity["id"], authority, canonical)
+            digest = _definition_digest(activity["id"], authority, canonical)
             definitions[digest] = (activity["id"][:1024], authority[:512], digest, activity["definition"], stored)
     return relations, references, definitions
 
@@ -252,6 +301,32 @@ def statement_row(
         0,
         "",
         None,
+    )
+
+
+def _statement_line(
+    data: dict[str, Any], columns: dict[str, Any], timestamp: datetime, stored_text: str, *, voided: bool
+) -> str:
+    """`statement_row` (actor_user_id None) as one COPY text line, for `copy_lines`: the same values as
+    the row's INSERT stores (tests/insights/lrs/test_statements.py compares the two paths)."""
+    registration = columns["registration"]
+    return "\t".join(
+        (
+            data["id"],  # str(statement_id)
+            copy_escape(columns["verb"]),
+            copy_escape(columns["actor_key"]),
+            "\\N",  # actor_user_id: statements from external producers have no Guild user
+            copy_escape(columns["object_id"]),
+            copy_escape(columns["object_type"]),
+            "\\N" if registration is None else copy_escape(str(registration)),
+            copy_escape(columns["course_iri"]),
+            copy_escape(columns["lesson_iri"]),
+            timestamp.isoformat(),
+            stored_text,
+            "t" if voided else "f",
+            copy_escape(_encode_json(data).decode()),
+            "0\t0\t\t\\N",  # forward_state PENDING, forward_attempts, forward_error "", forwarded_at NULL
+        )
     )
 
 
@@ -417,6 +492,7 @@ def statements_store(
     parts = parts or Parts()
     validation_version = "2.0.0" if version.startswith("2.") else "1.0.3"
     seen: dict[uuid.UUID, int] = {}
+    sent_ids: list[uuid.UUID | None] = []
     for index, data in enumerate(statements):
         try:
             validate_statement(data, version=validation_version)
@@ -428,6 +504,9 @@ def statements_store(
             if statement_id in seen:
                 raise bad_request(f"statements[{index}]: id {data['id']} is used twice in this batch")
             seen[statement_id] = index
+            sent_ids.append(statement_id)
+        else:
+            sent_ids.append(None)
     _check_attachments(statements, parts)
 
     now = timezone.now()
@@ -436,9 +515,9 @@ def statements_store(
     default_version = "2.0.0" if version.startswith("2.") else "1.0.0"
     prepared: list[tuple[uuid.UUID, dict[str, Any], dict[str, Any], datetime]] = []
     voiding_targets: dict[uuid.UUID, int] = {}
-    for index, sent in enumerate(statements):
+    for index, (sent, sent_id) in enumerate(zip(statements, sent_ids, strict=True)):
         data = dict(with_context_activity_arrays(sent))
-        statement_id = uuid.UUID(data["id"]) if "id" in data else uuid.uuid4()
+        statement_id = sent_id or uuid.uuid4()
         data["id"] = str(statement_id)
         data.setdefault("timestamp", stored_text)
         data["stored"] = stored_text
@@ -485,7 +564,7 @@ def _store_prepared(
     ids = [item[0] for item in prepared]
     definitions: dict[str, Row] = {}
     with transaction.atomic():
-        existing = _held_statements(ids)
+        existing, voided_later = _held_statements(ids)
         fresh = []
         for item, sent in zip(prepared, statements, strict=True):
             held = existing.get(item[0])
@@ -500,26 +579,41 @@ def _store_prepared(
         if not fresh:
             return fresh, definitions
         fresh_ids = [item[0] for item in fresh]
-        # A voiding statement may have arrived before its target: honour it now.
-        voided_later = set(
-            StatementReference.objects.filter(target__in=fresh_ids, voiding=True).values_list("target", flat=True)
-        )
-        rows: list[Row] = []
-        relations: list[Row] = []
+        # PostgreSQL, ids checked: COPY text lines built here (`_statement_line`); else row tuples for INSERTs.
+        as_lines = not racing and connection.vendor == "postgresql"
+        stored_text = now.isoformat()
+        rows: list[Any] = []
+        relations: list[Any] = []
         references: list[Row] = []
         authority_keys: dict[int, str] = {}
+        authority_agents: dict[int, frozenset[str]] = {}
         for statement_id, data, columns, timestamp in fresh:
-            row = statement_row(statement_id=statement_id, data=data, columns=columns, timestamp=timestamp, stored=now)
-            if statement_id in voided_later and columns["verb"] != VOIDED:
-                row = (*row[:11], True, *row[12:])
-            rows.append(row)
+            voided = statement_id in voided_later and columns["verb"] != VOIDED
             rel, ref, defs = index_rows(
-                statement_id=statement_id, data=data, columns=columns, stored=now, authority_keys=authority_keys
+                statement_id=statement_id,
+                data=data,
+                columns=columns,
+                stored=now,
+                authority_keys=authority_keys,
+                authority_agents=authority_agents,
             )
-            relations += rel
+            if as_lines:
+                rows.append(_statement_line(data, columns, timestamp, stored_text, voided=voided))
+                statement_text = data["id"]  # str(statement_id), set by statements_store
+                relations += [f"{statement_text}\t{r[1]}\t{copy_escape(r[2])}\t{stored_text}" for r in rel]
+            else:
+                row = statement_row(
+                    statement_id=statement_id, data=data, columns=columns, timestamp=timestamp, stored=now
+                )
+                rows.append((*row[:11], True, *row[12:]) if voided else row)
+                relations += rel
             references += ref
             definitions.update(defs)
-        if racing:
+        if as_lines:
+            copy_lines(Statement, _STATEMENT_COLUMNS, rows)
+            copy_lines(StatementRelation, _RELATION_COLUMNS, relations)
+            insert_rows(StatementReference, _REFERENCE_COLUMNS, references)
+        elif racing:
             insert_statements(rows)
             insert_index_rows(relations, references)
         else:
@@ -541,9 +635,47 @@ def _store_prepared(
     return fresh, definitions
 
 
-def _held_statements(ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-    """The statements already stored under these ids: id → data."""
-    return dict(Statement.objects.filter(id__in=ids).values_list("id", "data"))
+class Held(NamedTuple):
+    """What the store already holds about a batch's ids, from one query (`_held_statements`)."""
+
+    statements: dict[uuid.UUID, dict[str, Any]]  # the statements already stored under these ids: id → data
+    voided_later: set[uuid.UUID]  # ids a stored voiding statement targets (voiding may arrive first)
+
+
+def _held_statements(ids: list[uuid.UUID]) -> Held:
+    """The batch's ids already stored, and those already voided by a stored statement, in one round trip.
+
+    On PostgreSQL one short SQL text with the ids as one array literal: the ORM's `IN (…)` with a
+    placeholder per id cost more CPU to build and for psycopg to quote and split than the lookups
+    themselves, and the same text every time is parsed once by psycopg and planned cheaply by the
+    server. Held data comes back as jsonb text, decoded with json like JSONField does.
+    """
+    if connection.vendor != "postgresql":
+        held = dict(Statement.objects.filter(id__in=ids).values_list("id", "data"))
+        voided = StatementReference.objects.filter(target__in=ids, voiding=True).values_list("target", flat=True)
+        return Held(held, set(voided))
+    array = "{" + ",".join([str(statement_id) for statement_id in ids]) + "}"
+    with connection.cursor() as cursor:
+        cursor.execute(_held_sql(), [array, array])
+        rows = cursor.fetchall()
+    held = {}
+    voided = set()
+    for statement_id, text in rows:
+        if text is None:
+            voided.add(statement_id)
+        else:
+            held[statement_id] = json.loads(text)
+    return Held(held, voided)
+
+
+@functools.cache
+def _held_sql() -> str:
+    statements = connection.ops.quote_name(Statement._meta.db_table)
+    references = connection.ops.quote_name(StatementReference._meta.db_table)
+    return (
+        f"SELECT id, data::text FROM {statements} WHERE id = ANY(%s::uuid[]) "  # noqa: S608 (table names)
+        f"UNION ALL SELECT target, NULL FROM {references} WHERE voiding AND target = ANY(%s::uuid[])"
+    )
 
 
 def _store_definitions(definitions: dict[str, Row]) -> None:
@@ -553,7 +685,8 @@ def _store_definitions(definitions: dict[str, Row]) -> None:
     locks for a whole batch. Statements keep their own copy of each definition, so a failure here
     (logged) loses nothing but a merge input; the request still succeeds.
     """
-    if not any(digest not in _known_definitions() for digest in definitions):
+    known = _known_definitions()
+    if not any(digest not in known for digest in definitions):
         return
     try:
         with transaction.atomic():

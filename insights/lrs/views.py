@@ -122,11 +122,29 @@ _SINGLE_PARAMS = frozenset(("statementId", "voidedStatementId", "format", "attac
 def _statement_body(lrs_request: LRSRequest) -> tuple[Any, Parts]:
     content_type = lrs_request.content_type
     if content_type == "application/json":
-        return lrs_request.json_body(), Parts()
-    if content_type == "multipart/mixed":
-        statements, attachments = multipart.parse(lrs_request.body, lrs_request.header("content-type") or "")
-        return statements, Parts(by_hash=attachments)
-    raise bad_request(f"statements must be sent as application/json or multipart/mixed, not {content_type!r}")
+        body, parts = lrs_request.json_body(), Parts()
+    elif content_type == "multipart/mixed":
+        body, attachments = multipart.parse(lrs_request.body, lrs_request.header("content-type") or "")
+        parts = Parts(by_hash=attachments)
+    else:
+        raise bad_request(f"statements must be sent as application/json or multipart/mixed, not {content_type!r}")
+    # A NUL can only arrive as the JSON escape \u0000 (raw control characters are not JSON): look for one
+    # only when the body has that text, which is rare.
+    if b"\\u0000" in lrs_request.body and _has_nul(body):
+        raise bad_request("the statements contain a NUL character (\\u0000), which this LRS cannot store")
+    return body, parts
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether a NUL is in any string (key or value) of a decoded JSON document: PostgreSQL's text and
+    jsonb cannot hold one, so storing it would fail inside the database (a 500), not as a 400."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in key or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def _statements_put(lrs_request: LRSRequest, client: Client | None) -> HttpResponse:

@@ -146,6 +146,11 @@ def validate_statement(data: Any, *, version: str = "1.0.3") -> None:
     else:
         raise ValueError(f"unsupported xAPI version {version!r}")
     try:
+        if _fast_statement(data, v2):
+            return
+    except StatementValidationError:  # a shared check refused a value: the reference path says where
+        pass
+    try:
         _statement(data, "", v2=v2, sub=False)
     except RecursionError:  # pragma: no cover - structures are bounded; this is belt and braces
         raise StatementValidationError("statement: nested too deeply") from None
@@ -696,3 +701,190 @@ def _statement(data: Any, path: str, *, v2: bool, sub: bool) -> None:
         if not isinstance(version, str) or not pattern.fullmatch(version):
             allowed = "'1.0', '1.0.x', '2.0' or '2.0.x'" if v2 else "'1.0' or '1.0.x'"
             _fail("version", f"{_show(version)} is not a supported version ({allowed})")
+
+
+# --- the fast path ----------------------------------------------------------------------------------
+#
+# Most statements have the same few shapes: an Agent actor, a verb, an Activity object, a plain result
+# and context. `_fast_statement` checks exactly those shapes, with the same rules as above but without
+# building a path string for every property it visits (the reference path's main cost), and answers
+# True only when the statement is certainly valid. Anything else, valid or not (Groups, SubStatements,
+# attachments, interactions, authority, a problem of any kind), returns False, and `_statement` then
+# decides and words the reason. So the fast path can make validation faster but never change its
+# outcome; tests/insights/test_validation_fast_path.py checks it against `_statement` on odd inputs.
+
+_FAST_STATEMENT_KEYS = frozenset(("id", "actor", "verb", "object", "result", "context", "timestamp", "version"))
+_FAST_DEFINITION_KEYS = frozenset(("name", "description", "type", "moreInfo", "extensions"))
+_known_mboxes: set[str] = set()
+
+
+def _fast_language_map(value: Any) -> bool:
+    if value.__class__ is not dict or not value:
+        return False
+    for tag, text in value.items():
+        if text.__class__ is not str or (tag not in _known_tags and not _is_language_tag(tag)):
+            return False
+    return True
+
+
+def _fast_agent(agent: Any) -> bool:
+    """An Agent (objectType absent or 'Agent') with exactly one IFI, mbox or account."""
+    if agent.__class__ is not dict or not _AGENT_KEYS.issuperset(agent):
+        return False
+    if agent.get("objectType", "Agent") != "Agent" or ("name" in agent and agent["name"].__class__ is not str):
+        return False
+    if "mbox_sha1sum" in agent or "openid" in agent:
+        return False
+    if "mbox" in agent:
+        if "account" in agent:
+            return False
+        mbox = agent["mbox"]
+        if mbox.__class__ is not str:
+            return False
+        if mbox not in _known_mboxes:
+            if _MBOX.fullmatch(mbox) is None:
+                return False
+            _remember(_known_mboxes, mbox)
+        return True
+    account = agent.get("account")
+    if account.__class__ is not dict or len(account) != 2 or "homePage" not in account or "name" not in account:
+        return False
+    return account["name"].__class__ is str and _is_iri(account["homePage"])
+
+
+def _fast_activity(activity: Any) -> bool:
+    """An Activity whose definition, if any, has no interaction properties."""
+    if activity.__class__ is not dict or not _ACTIVITY_KEYS.issuperset(activity):
+        return False
+    if activity.get("objectType", "Activity") != "Activity" or "id" not in activity:
+        return False
+    if not _is_iri(activity["id"]):
+        return False
+    if "definition" not in activity:
+        return True
+    definition = activity["definition"]
+    if definition.__class__ is not dict or not definition or not _FAST_DEFINITION_KEYS.issuperset(definition):
+        return False
+    for key in ("name", "description"):
+        if key in definition and not _fast_language_map(definition[key]):
+            return False
+    for key in ("type", "moreInfo"):
+        if key in definition and not _is_iri(definition[key]):
+            return False
+    if "extensions" in definition:
+        _extensions(definition["extensions"], "")
+    return True
+
+
+def _fast_uuid(value: Any) -> bool:
+    return value.__class__ is str and _UUID.fullmatch(value) is not None
+
+
+def _fast_number(value: Any) -> bool:
+    return value.__class__ is int or (value.__class__ is float and math.isfinite(value))
+
+
+def _fast_result(result: Any) -> bool:
+    if result.__class__ is not dict or not _RESULT_KEYS.issuperset(result):
+        return False
+    if "score" in result:
+        score = result["score"]
+        if score.__class__ is not dict or not _SCORE_KEYS.issuperset(score):
+            return False
+        if not all(_fast_number(number) for number in score.values()):
+            return False
+        scaled, low, high, raw = score.get("scaled"), score.get("min"), score.get("max"), score.get("raw")
+        if scaled is not None and not -1 <= scaled <= 1:
+            return False
+        if low is not None and high is not None and not low < high:
+            return False
+        if raw is not None and ((low is not None and raw < low) or (high is not None and raw > high)):
+            return False
+    for key in ("success", "completion"):
+        if key in result and result[key] is not True and result[key] is not False:
+            return False
+    if "response" in result and result["response"].__class__ is not str:
+        return False
+    if "duration" in result:
+        _duration(result["duration"], "")
+    if "extensions" in result:
+        _extensions(result["extensions"], "")
+    return True
+
+
+def _fast_context(context: Any, *, v2: bool, object_type: str) -> bool:
+    if context.__class__ is not dict or not _CONTEXT_KEYS.issuperset(context):  # no 2.0 contextAgents/Groups
+        return False
+    if "registration" in context and not _fast_uuid(context["registration"]):
+        return False
+    if "instructor" in context and not _fast_agent(context["instructor"]):
+        return False
+    if "team" in context:
+        return False
+    if "contextActivities" in context:
+        activities = context["contextActivities"]
+        if activities.__class__ is not dict or not activities or not _CONTEXT_ACTIVITIES_KEYS.issuperset(activities):
+            return False
+        for items in activities.values():
+            if items.__class__ is list:
+                for item in items:
+                    if not _fast_activity(item):
+                        return False
+            elif v2 or not _fast_activity(items):
+                return False
+    for key in ("revision", "platform"):
+        if key in context and (object_type != "Activity" or context[key].__class__ is not str):
+            return False
+    if "language" in context and not _is_language_tag(context["language"]):
+        return False
+    if "statement" in context:
+        ref = context["statement"]
+        if ref.__class__ is not dict or len(ref) != 2 or ref.get("objectType") != "StatementRef":
+            return False
+        if not _fast_uuid(ref.get("id")):
+            return False
+    if "extensions" in context:
+        _extensions(context["extensions"], "")
+    return True
+
+
+def _fast_statement(data: Any, v2: bool) -> bool:
+    """True when `data` is a valid statement of a common shape; False means "ask `_statement`"."""
+    if data.__class__ is not dict or not _FAST_STATEMENT_KEYS.issuperset(data):
+        return False
+    if "actor" not in data or "verb" not in data or "object" not in data:
+        return False
+    if "id" in data and not _fast_uuid(data["id"]):
+        return False
+    if not _fast_agent(data["actor"]):
+        return False
+    verb = data["verb"]
+    if verb.__class__ is not dict or not _VERB_KEYS.issuperset(verb) or "id" not in verb:
+        return False
+    if not _is_iri(verb["id"]) or ("display" in verb and not _fast_language_map(verb["display"])):
+        return False
+    obj = data["object"]
+    if obj.__class__ is not dict:
+        return False
+    object_type = obj.get("objectType", "Activity")
+    if object_type == "Activity":
+        if not _fast_activity(obj):
+            return False
+    elif object_type == "StatementRef":
+        if len(obj) != 2 or not _fast_uuid(obj.get("id")):
+            return False
+    elif object_type != "Agent" or not _fast_agent(obj):
+        return False
+    if verb["id"] == VOIDED and object_type != "StatementRef":
+        return False
+    if "result" in data and not _fast_result(data["result"]):
+        return False
+    if "context" in data and not _fast_context(data["context"], v2=v2, object_type=object_type):
+        return False
+    if "timestamp" in data:
+        _timestamp(data["timestamp"], "")
+    if "version" in data:
+        version = data["version"]
+        if version.__class__ is not str or (_VERSION_2 if v2 else _VERSION_1).fullmatch(version) is None:
+            return False
+    return True

@@ -6,6 +6,7 @@ import time
 import uuid
 
 import pytest
+from django.db import IntegrityError
 
 from insights.models import Statement
 
@@ -125,6 +126,20 @@ def test_voiding(xapi: XAPIClient):
     # Voiding a voiding statement is refused.
     again = make_statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": voiding["id"]})
     assert xapi.post("statements", again).status_code == 400
+
+
+def test_a_voiding_statement_that_arrives_before_its_target_voids_it_on_arrival(xapi: XAPIClient):
+    """The batch's "already held?" lookup also finds stored voiding statements aimed at its ids."""
+    target, other = new_id(), new_id()
+    voiding = make_statement(id=new_id(), verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": target})
+    assert xapi.post("statements", voiding).status_code == 200
+    assert xapi.post("statements", [make_statement(id=target), make_statement(id=other)]).status_code == 200
+    assert xapi.get("statements", params={"statementId": target}).status_code == 404
+    assert xapi.get("statements", params={"voidedStatementId": target}).json()["id"] == target
+    assert xapi.get("statements", params={"statementId": other}).status_code == 200
+    # Sent again (same content): a no-op that neither fails nor un-voids it.
+    assert xapi.post("statements", [make_statement(id=target)]).status_code == 200
+    assert Statement.objects.get(id=target).voided
 
 
 def test_statementref_filter_rule(xapi: XAPIClient):
@@ -336,7 +351,7 @@ def test_a_batch_that_loses_the_race_for_an_id_is_stored_once_or_refused(xapi: X
 
     def racing_check(ids):
         checks.append(len(ids))
-        return {} if len(checks) == 1 else real_held(ids)
+        return store.Held({}, set()) if len(checks) == 1 else real_held(ids)
 
     monkeypatch.setattr(store, "_held_statements", racing_check)
     other_id = new_id()
@@ -404,3 +419,126 @@ def test_exact_pages_serve_the_stored_json_as_received(xapi: XAPIClient):
     assert set(served) == {tricky["id"], other["id"]}
     for key in ("actor", "verb", "object", "result", "context"):
         assert served[tricky["id"]][key] == tricky[key]
+
+
+ODD_ACCOUNT = {"objectType": "Agent", "account": {"homePage": "http://e.com/h", "name": "tab\there\nnew\\line\r.\\N é"}}
+ODD_STATEMENTS = [
+    make_statement(
+        id=new_id().upper(),
+        actor={"mbox": "mailto:Zoe.Upper@Example.COM", "name": 'Zoë "Z" \\ \t \u2028 </script>'},
+        result={"response": "ü\ttab\nline\\N\r", "score": {"raw": 7.25, "min": 0, "max": 10, "scaled": 0.725}},
+        context={
+            "registration": str(uuid.uuid4()).upper(),
+            "platform": "back\\slash\ttab",
+            "instructor": ODD_ACCOUNT,
+            "contextActivities": {"parent": {"id": "http://e.com/p?q=a%20b"}, "other": [{"id": "urn:x:y"}]},
+            "extensions": {"http://e.com/ext": {"list": [1, None, True, "x\ty"], "big": 12345678901234567}},
+        },
+        timestamp="2013-05-18T05:32:34,5+05:30",
+    ),
+    make_statement(
+        id=new_id(),
+        actor={"objectType": "Group", "name": "g", "member": [ODD_ACCOUNT, {"mbox_sha1sum": "A" * 40}]},
+        object={"objectType": "Agent", "account": {"homePage": "http://e.com/h", "name": "\\\t\n"}},
+        timestamp="2013-05-18T05:32:34.123456789+01:00",
+    ),
+    make_statement(
+        id=new_id(),
+        actor=ODD_ACCOUNT,
+        object={
+            "objectType": "SubStatement",
+            "actor": ODD_ACCOUNT,
+            "verb": {"id": "http://e.com/v"},
+            "object": {"id": "http://e.com/sub", "definition": {"name": {"en": "tab\t"}}},
+            "context": {"contextActivities": {"grouping": {"id": "http://e.com/g"}}},
+        },
+        timestamp="2024-02-29T23:59:59.999-08:00",
+    ),
+    make_statement(
+        id=new_id(),
+        verb={"id": VOIDED},
+        object={"objectType": "StatementRef", "id": new_id()},
+        timestamp="2024-03-01T00:00:00Z",
+    ),
+]
+
+
+def test_copy_lines_store_what_the_insert_path_stores(xapi: XAPIClient, monkeypatch):
+    """On PostgreSQL a fresh batch goes in as COPY text lines built by `_statement_line` and an f-string per
+    filter-index row; the INSERT path (statement_row, index_rows tuples) is the reference. Odd values
+    (escapes, tabs, newlines, backslashes, `\\N`, upper-case UUIDs, offsets, Groups, SubStatements) must
+    be stored identically by both. On SQLite both runs take the INSERT path."""
+    from insights.lrs import statements as store
+    from insights.models import StatementReference, StatementRelation
+
+    def snapshot():
+        statements = {}
+        for row in Statement.objects.values():
+            stored = row.pop("stored")
+            row["data"].pop("stored")
+            statements[row["id"]] = row
+            relations = StatementRelation.objects.filter(statement_id=row["id"])
+            assert all(relation.stored == stored for relation in relations)
+        relations = sorted(StatementRelation.objects.values_list("statement_id", "kind", "value"))
+        references = sorted(StatementReference.objects.values_list("statement_id", "target", "voiding"))
+        return statements, relations, references
+
+    def post_all():
+        for statement in ODD_STATEMENTS:
+            assert xapi.post("statements", [statement]).status_code == 200
+        # Sent again: a voiding statement stored before its target voids it on arrival, in both paths.
+        target = make_statement(id=ODD_STATEMENTS[-1]["object"]["id"], timestamp="2024-03-01T00:00:01+00:00")
+        assert xapi.post("statements", [target]).status_code == 200
+
+    post_all()
+    by_copy = snapshot()
+    assert len(by_copy[0]) == len(ODD_STATEMENTS) + 1
+    assert by_copy[1]
+    assert by_copy[2]
+    StatementRelation.objects.all().delete()
+    StatementReference.objects.all().delete()
+    Statement.objects.all().delete()
+
+    def no_copy(*args, **kwargs):
+        raise IntegrityError("take the INSERT path")
+
+    monkeypatch.setattr(store, "copy_lines", no_copy)  # the batch then runs again with INSERTs
+    post_all()
+    again = snapshot()
+    for key in by_copy[0]:
+        for column in by_copy[0][key]:
+            assert again[0][key][column] == by_copy[0][key][column], (key, column)
+    assert again == by_copy
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://e.com/v"},'
+        b' "object": {"id": "http://e.com/o"}, "result": {"response": "a\\u0000b"}}',
+        b'[{"actor": {"account": {"homePage": "http://e.com", "name": "\\u0000"}}, "verb": {"id": "http://e.com/v"},'
+        b' "object": {"id": "http://e.com/o"}}]',
+        b'{"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://e.com/v"},'
+        b' "object": {"id": "http://e.com/o"}, "context": {"extensions": {"http://e.com/x": {"k\\u0000": 1}}}}',
+    ],
+    ids=["in a value", "in an account name", "in an extension's key"],
+)
+def test_a_nul_character_is_400_and_stores_nothing(xapi: XAPIClient, body):
+    """PostgreSQL's text and jsonb cannot hold NUL: refused up front (it was a 500 from the database)."""
+    before = Statement.objects.count()
+    response = xapi.post("statements", raw=body)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["message"]
+    assert Statement.objects.count() == before
+
+
+def test_an_escaped_backslash_before_u0000_is_not_a_nul(xapi: XAPIClient):
+    """`\\\\u0000` in the JSON text is a backslash and the letters u0000: stored as sent."""
+    body = (
+        b'{"actor": {"mbox": "mailto:a@example.com"}, "verb": {"id": "http://e.com/v"},'
+        b' "object": {"id": "http://e.com/o"}, "result": {"response": "\\\\u0000"}}'
+    )
+    response = xapi.post("statements", raw=body)
+    assert response.status_code == 200
+    stored = xapi.get("statements", params={"statementId": response.json()[0]}).json()
+    assert stored["result"]["response"] == "\\u0000"
