@@ -4,7 +4,8 @@ Fills the bench database with bench/generate_statements.py once (reused between 
 aggregates, then times `aggregates_fill` from the first statement to the last: wall time, this
 process's CPU time (the database server's is not in it on PostgreSQL, so the backend's is printed
 too when the server runs on this machine) and statements per second by each. Then appends a small
-batch and times the incremental catch-up, the case the on-commit task and the beat tick run all day.
+batch and times the incremental catch-up, the case the on-commit task and the beat tick run all day:
+--incremental-runs times, with the median, since one half-second run is at the mercy of the machine.
 Tables are VACUUM ANALYZEd between phases (the store before the fill, the emptied and then the filled
 aggregates), as autovacuum would in production: the bench server runs with it off.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import statistics
 import sys
 import time
 from datetime import timedelta
@@ -29,7 +31,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=100_000, help="statements in the store (default 100,000)")
     parser.add_argument("--batch-size", type=int, default=None, help="default: the service's DEFAULT_BATCH_SIZE")
-    parser.add_argument("--append", type=int, default=10_000, help="statements appended for the incremental run")
+    parser.add_argument("--append", type=int, default=10_000, help="statements appended for each incremental run")
+    parser.add_argument("--incremental-runs", type=int, default=5, help="incremental runs (a 0.5 s run is noisy)")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT / "bench"))
@@ -66,8 +69,13 @@ def main() -> None:
         f"{HelperEdge.objects.count():,} helper edges"
     )
     vacuum_analyze(*aggregates)
-    generate_statements(args.append)
-    _run(f"incremental (+{args.append:,})", lambda: aggregates_fill(batch_size=batch_size, lag=timedelta(0)))
+    rates = []
+    for _ in range(args.incremental_runs):
+        generate_statements(args.append)
+        rates.append(
+            _run(f"incremental (+{args.append:,})", lambda: aggregates_fill(batch_size=batch_size, lag=timedelta(0)))
+        )
+    print(f"{'incremental median':>22}: {statistics.median(rates):,.0f} statements/s over {len(rates)} runs")
     _run("nothing new", lambda: aggregates_fill(batch_size=batch_size, lag=timedelta(0)))
 
 
@@ -87,7 +95,7 @@ def _server_cpu() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _run(label: str, fill) -> None:
+def _run(label: str, fill) -> float:
     server_started = _server_cpu()
     started, cpu_started = time.perf_counter(), time.process_time()
     report = fill()
@@ -103,6 +111,7 @@ def _run(label: str, fill) -> None:
         f"({rate:>9,.0f}/s), {cpu:7.2f} s CPU ({cpu_rate:>9,.0f}/s){server}",
         flush=True,
     )
+    return rate
 
 
 if __name__ == "__main__":
