@@ -879,6 +879,16 @@ def test_random_json_only_ever_raises_statement_validation_error(data, version):
 @given(draw=st.data(), version=st.sampled_from(["1.0.3", "2.0.0"]))
 def test_mutated_statements_only_ever_raise_statement_validation_error(draw, version):
     statement = copy.deepcopy(draw.draw(st.sampled_from(SEEDS)))
+    mutate_at_random(draw, statement, {"replace": JSON, "near miss": NEAR_MISSES}, new_key=st.text(max_size=8),
+                     new_value=JSON)  # fmt: skip
+    accepts_or_rejects(statement, version)
+
+
+def mutate_at_random(draw, statement, replacements, *, new_key, new_value, weights=None) -> None:
+    """Change `statement` in place one to three times, each at a random place: its value replaced by one drawn
+    from `replacements[action]`, the place deleted, or (in an object) a key added. `weights` lists the actions
+    with repeats for the likelier ones (default: each once, with "delete" and "add key")."""
+    actions = weights or [*replacements, "delete", "add key"]
     for _ in range(draw.draw(st.integers(min_value=1, max_value=3))):
         locations = paths(statement)
         if not locations:
@@ -887,16 +897,14 @@ def test_mutated_statements_only_ever_raise_statement_validation_error(draw, ver
         parent: Any = statement
         for step in location[:-1]:
             parent = parent[step]
-        action = draw.draw(st.sampled_from(["replace", "near miss", "delete", "add key"]))
-        if action == "replace":
-            parent[location[-1]] = draw.draw(JSON)
-        elif action == "near miss":
-            parent[location[-1]] = copy.deepcopy(draw.draw(NEAR_MISSES))
-        elif action == "delete":
+        action = draw.draw(st.sampled_from(actions))
+        if action == "delete":
             del parent[location[-1]]
-        elif isinstance(parent, dict):
-            parent[draw.draw(st.text(max_size=8))] = draw.draw(JSON)
-    accepts_or_rejects(statement, version)
+        elif action == "add key":
+            if isinstance(parent, dict):
+                parent[draw.draw(new_key)] = copy.deepcopy(draw.draw(new_value))
+        else:
+            parent[location[-1]] = copy.deepcopy(draw.draw(replacements[action]))
 
 
 @settings(max_examples=200, deadline=None)
