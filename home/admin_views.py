@@ -15,7 +15,8 @@ class GuildAdminView(WagtailAdminTemplateMixin, TemplateView):
     """Subclasses say who may see the page (`may_view`); everyone else gets Wagtail's 403."""
 
     def may_view(self, user: Any) -> bool:
-        raise NotImplementedError
+        """Nobody, unless a subclass says otherwise: a page that forgets to say is closed, not open."""
+        return False
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not self.may_view(request.user):
