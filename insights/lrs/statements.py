@@ -72,22 +72,9 @@ def more_max_age() -> int:
 # --- what a statement mentions: filter index rows, references, activity definitions ----------------
 
 
-def _agents_in(agent: Any) -> Iterator[str]:
-    """The keys of an Agent or Group and, for a Group, of its members."""
-    if not isinstance(agent, dict):
-        return
-    key = agent_key(agent)
-    if key:
-        yield key
-    for member in agent.get("member") or ():
-        if isinstance(member, dict):
-            key = agent_key(member)
-            if key:
-                yield key
-
-
 def _add_agents(agents: set[str], agent: Any) -> None:
-    """Add `_agents_in(agent)` to `agents` (no generator: this runs several times per ingested statement)."""
+    """Add the keys of an Agent or Group and, for a Group, of its members to `agents` (a set filled in
+    place, not a generator: this runs several times per ingested statement)."""
     if not isinstance(agent, dict):
         return
     key = agent_key(agent)
@@ -151,7 +138,9 @@ def _related(
         else:
             held = authority_agents.get(id(authority))
             if held is None:
-                held = authority_agents[id(authority)] = frozenset(_agents_in(authority))
+                found: set[str] = set()
+                _add_agents(found, authority)
+                held = authority_agents[id(authority)] = frozenset(found)
             agents |= held
         if object_type == "SubStatement":
             sub_agents, sub_activities, sub_defined = _related(obj, top=False)
