@@ -52,7 +52,7 @@ from insights.xapi.statements import format_timestamp
 from insights.xapi.validation import SIGNATURE_USAGE, VOIDED, StatementValidationError, validate_statement
 
 from . import jws
-from .bulk import copy_escape, copy_lines, copy_rows, insert_rows
+from .bulk import copy_escape, copy_lines, insert_rows
 from .http import LRSError, bad_request
 from .params import parse_timestamp
 
@@ -546,7 +546,7 @@ def _store_prepared(
 ) -> tuple[list[Prepared], dict[str, Row]]:
     """The batch's one transaction; returns (statements newly stored, their activity definitions).
 
-    Statements and filter-index rows go in by COPY on PostgreSQL (`copy_rows`), since the ids were
+    Statements and filter-index rows go in by COPY on PostgreSQL (`copy_lines`), since the ids were
     just checked; `racing=True` uses INSERT … ON CONFLICT DO NOTHING instead, for a retry after a
     concurrent request won the race for an id.
     """
@@ -605,9 +605,9 @@ def _store_prepared(
         elif racing:
             insert_statements(rows)
             insert_index_rows(relations, references)
-        else:
-            copy_rows(Statement, _STATEMENT_COLUMNS, rows, json_columns=("data",))
-            copy_rows(StatementRelation, _RELATION_COLUMNS, relations)
+        else:  # SQLite: plain INSERTs (the ids were checked: nothing conflicts)
+            insert_rows(Statement, _STATEMENT_COLUMNS, rows, json_columns=("data",))
+            insert_rows(StatementRelation, _RELATION_COLUMNS, relations)
             insert_rows(StatementReference, _REFERENCE_COLUMNS, references)
         if parts.by_hash:
             insert_rows(
