@@ -4,24 +4,26 @@ Guild is served by gunicorn (2 sync workers by default) on SQLite (default) or P
 (DATABASE_URL); Ralph 5.1 (fs backend, APPEND; `make ralph`) runs the same client for the ratio.
 Prints statements/s for ingest and for paging reads through `more` links (wall), and ingest statements
 per CPU-second of the server's own processes (gunicorn master + workers, or Ralph's; not the database
-server's), which says more than wall time on a busy machine. Never asserts timings.
+server's), which says more than wall time on a busy machine, and where the machine's CPU went while
+ingesting (server, PostgreSQL, this client, idle), per statement. Never asserts timings.
 
     python bench/lrs_load.py                                     # SQLite + Ralph
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/lrs_load.py --statements 100000
     python bench/lrs_load.py --targets guild --batch 200 --concurrency 16
     python bench/lrs_load.py --threads 4                          # gunicorn's gthread worker, 2 × 4 threads
+    DATABASE_URL=… python bench/lrs_load.py --statements 100000 --rounds 3   # Guild, Ralph, three times: median ratio
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import http.client
 import json
 import os
 import random
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -133,38 +135,159 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
-def ingest(url: str, auth: tuple[str, str], statements: list[dict[str, Any]], batch: int, concurrency: int) -> float:
-    """POST all statements in batches from `concurrency` threads; return statements/s.
+def processes_cpu(name: str) -> float:
+    """CPU seconds used so far by every process with this command name (the database server's backends)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, _, tail = entry.read_text().rpartition(")")
+        except OSError:
+            continue
+        if head.endswith(f"({name}"):
+            fields = tail.split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
-    The client shares the machine's cores with the server, so it does as little as it can per request:
-    bodies encoded beforehand, one keep-alive http.client connection per thread, headers (Basic auth
-    included) built once. (requests spent ~0.3 ms of CPU per POST on sessions, hooks and header merging.)
+
+def machine_idle() -> tuple[int, int]:
+    """(all ticks, idle + iowait ticks) of the machine so far, from /proc/stat; (0, 0) without it."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    return sum(values), values[3] + values[4]
+
+
+class CpuSplit:
+    """Where the machine's CPU went while a block ran: server, database server, this client, idle.
+
+    Per statement, in µs. On a 2-core machine they share the cores, so this shows what each costs.
     """
-    bodies = [json.dumps(statements[i : i + batch]).encode() for i in range(0, len(statements), batch)]
+
+    def __init__(self, server_pid: int, database: str | None) -> None:
+        self.server_pid, self.database = server_pid, database
+
+    def __enter__(self) -> CpuSplit:
+        self.before = (
+            process_tree_cpu(self.server_pid),
+            processes_cpu(self.database) if self.database else 0.0,
+            time.process_time(),
+            machine_idle(),
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        server, database, client, (ticks, idle) = self.before
+        self.server = process_tree_cpu(self.server_pid) - server
+        self.db = (processes_cpu(self.database) - database) if self.database else 0.0
+        self.client = time.process_time() - client
+        all_now, idle_now = machine_idle()
+        self.idle = (idle_now - idle) / (all_now - ticks) if all_now > ticks else 0.0
+
+    def per_statement(self, count: int) -> str:
+        db = f", database {self.db / count * 1e6:.0f}" if self.database else ""
+        return (
+            f"CPU per statement: server {self.server / count * 1e6:.0f} µs{db}, client {self.client / count * 1e6:.0f};"
+            f" machine idle {self.idle:.0%}"
+        )
+
+
+class _RawConnection:
+    """One keep-alive HTTP/1.1 connection that sends requests built beforehand and reads just enough of
+    each response: its status, headers and Content-Length body. Reconnects when the server closes
+    (gunicorn's sync worker closes after every response; its gthread worker and uvicorn keep alive)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.address = (host, port)
+        self.sock: socket.socket | None = None
+
+    def exchange(self, request: bytes) -> tuple[int, bytes]:
+        for attempt in (1, 2):
+            if self.sock is None:
+                self.sock = socket.create_connection(self.address, timeout=120)
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                self.sock.sendall(request)
+                return self._response()
+            except (ConnectionError, _Closed):
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _response(self) -> tuple[int, bytes]:
+        assert self.sock is not None
+        buffer = b""
+        while b"\r\n\r\n" not in buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise _Closed  # closed before answering: a keep-alive connection the server had dropped
+            buffer += chunk
+        head, _, body = buffer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        fields = (line.partition(":") for line in lines[1:])
+        headers = {name.strip().lower(): value.strip() for name, _, value in fields}
+        length = int(headers.get("content-length", "0"))
+        while len(body) < length:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("the server closed the connection mid-response")
+            body += chunk
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, body
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
+class _Closed(Exception):
+    pass
+
+
+def post_requests(url: str, auth: tuple[str, str], statements: list[dict[str, Any]], batch: int) -> list[bytes]:
+    """Each batch's whole POST request (headers with Basic auth, and the JSON body), built before the clock starts."""
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-    headers = {
-        "X-Experience-API-Version": "1.0.3",
-        "Content-Type": "application/json",
-        "Authorization": f"Basic {token}",
-    }
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {parts.hostname}:{parts.port}\r\nX-Experience-API-Version: 1.0.3\r\n"
+        f"Content-Type: application/json\r\nAuthorization: Basic {token}\r\n"
+    )
+    requests_ = []
+    for i in range(0, len(statements), batch):
+        body = json.dumps(statements[i : i + batch]).encode()
+        requests_.append(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    return requests_
+
+
+def ingest(url: str, requests_: list[bytes], count: int, concurrency: int) -> float:
+    """Send the POSTs from `concurrency` threads; return statements/s (`count` statements in all).
+
+    The client shares the machine's cores with the server, so it does as little as it can per request:
+    a thread only sends prebuilt bytes on its keep-alive socket and reads the status and body back.
+    (`requests` spent ~0.3 ms of CPU per POST on sessions, hooks and header merging.) Statements carry
+    ids, so resending a request after a dropped keep-alive connection cannot store anything twice.
+    """
+    parts = urlsplit(url)
     local = threading.local()
 
-    def send(body: bytes) -> None:
+    def send(request: bytes) -> None:
         connection = getattr(local, "connection", None)
         if connection is None:
-            connection = local.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-        connection.request("POST", path, body=body, headers=headers)
-        response = connection.getresponse()
-        content = response.read()
-        if response.status not in (200, 204):
-            raise RuntimeError(f"POST {url}: {response.status} {content[:300]!r}")
+            connection = local.connection = _RawConnection(parts.hostname or "127.0.0.1", parts.port or 80)
+        status, content = connection.exchange(request)
+        if status not in (200, 204):
+            raise RuntimeError(f"POST {url}: {status} {content[:300]!r}")
 
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(send, bodies))
-    return len(statements) / (time.perf_counter() - started)
+        list(pool.map(send, requests_))
+    return count / (time.perf_counter() - started)
 
 
 def page_back(base: str, first_url: str, auth: tuple[str, str], expected: int) -> tuple[float, int]:
@@ -226,9 +349,9 @@ def run_guild(args: argparse.Namespace, statements: list[dict[str, Any]]) -> dic
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/xapi/about")
-        cpu_before = process_tree_cpu(gunicorn.pid)
-        ingest_rate = ingest(f"{base}/xapi/statements", auth, statements, args.batch, args.concurrency)
-        ingest_cpu = process_tree_cpu(gunicorn.pid) - cpu_before
+        posts = post_requests(f"{base}/xapi/statements", auth, statements, args.batch)
+        with CpuSplit(gunicorn.pid, "postgres" if url else None) as split:
+            ingest_rate = ingest(f"{base}/xapi/statements", posts, len(statements), args.concurrency)
         read_rate, read = page_back(base, f"{base}/xapi/statements?limit=500", auth, len(statements))
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
@@ -239,7 +362,8 @@ def run_guild(args: argparse.Namespace, statements: list[dict[str, Any]]) -> dic
         "ingest": ingest_rate,
         "read": read_rate,
         "read_count": read,
-        "ingest_cpu_rate": len(statements) / ingest_cpu if ingest_cpu else 0.0,
+        "ingest_cpu_rate": len(statements) / split.server if split.server else 0.0,
+        "split": split.per_statement(len(statements)),
     }
 
 
@@ -252,14 +376,15 @@ def run_ralph(args: argparse.Namespace, statements: list[dict[str, Any]]) -> dic
     server = RalphServer(Path(tempfile.mkdtemp(prefix="guild-lrs-load-ralph-"))).start()
     try:
         auth = (USERNAME, PASSWORD)
-        cpu_before = process_tree_cpu(server.process.pid)
-        ingest_rate = ingest(f"{server.endpoint}/statements", auth, statements, args.batch, args.concurrency)
-        ingest_cpu = process_tree_cpu(server.process.pid) - cpu_before
+        posts = post_requests(f"{server.endpoint}/statements", auth, statements, args.batch)
+        with CpuSplit(server.process.pid, None) as split:
+            ingest_rate = ingest(f"{server.endpoint}/statements", posts, len(statements), args.concurrency)
         read_rate, read = page_back(server.base_url, f"{server.endpoint}/statements?limit=500", auth, len(statements))
     finally:
         server.stop()
     return {"target": "Ralph 5.1 (fs backend, 1 uvicorn process)", "ingest": ingest_rate, "read": read_rate,
-            "read_count": read, "ingest_cpu_rate": len(statements) / ingest_cpu if ingest_cpu else 0.0}  # fmt: skip
+            "read_count": read, "ingest_cpu_rate": len(statements) / split.server if split.server else 0.0,
+            "split": split.per_statement(len(statements))}  # fmt: skip
 
 
 def main() -> None:
@@ -274,26 +399,44 @@ def main() -> None:
         help="gunicorn threads per worker (>1: the gthread worker; one waiting on a commit lets another run)",
     )  # fmt: skip
     parser.add_argument("--targets", default="guild,ralph")
+    parser.add_argument(
+        "--rounds", type=int, default=1,
+        help="repeat Guild then Ralph this many times and report the median ratio: this machine's speed"
+        " drifts by ±20%% over minutes, so one pair can land on different sides of a drift",
+    )  # fmt: skip
     args = parser.parse_args()
-    results = []
     targets = args.targets.split(",")
-    if "guild" in targets:
-        results.append(run_guild(args, generate(args.statements, seed=1)))
-    if "ralph" in targets:
-        results.append(run_ralph(args, generate(args.ralph_statements, seed=2)))
+    guild_statements = generate(args.statements, seed=1) if "guild" in targets else []
+    ralph_statements = generate(args.ralph_statements, seed=2) if "ralph" in targets else []
     print(f"batch {args.batch}, concurrency {args.concurrency}")
-    for result in results:
+    ratios: list[tuple[float, float]] = []
+    for round_number in range(1, args.rounds + 1):
+        results = []
+        if guild_statements:
+            results.append(run_guild(args, guild_statements))
+        if ralph_statements:
+            results.append(run_ralph(args, ralph_statements))
+        if args.rounds > 1:
+            print(f"round {round_number}")
+        for result in results:
+            print(
+                f"{result['target']:<45} ingest {result['ingest']:>9,.0f} statements/s   "
+                f"paging reads {result['read']:>9,.0f} statements/s ({result['read_count']:,} read)   "
+                f"ingest per server CPU-second {result.get('ingest_cpu_rate', 0.0):>8,.0f}"
+            )
+            if result.get("split"):
+                print(f"    ingest {result['split']}")
+        guild = next((r for r in results if r["target"].startswith("Guild")), None)
+        ralph = next((r for r in results if r["target"].startswith("Ralph") and r["ingest"]), None)
+        if guild and ralph:
+            ratios.append((guild["ingest"] / ralph["ingest"], guild["read"] / ralph["read"]))
+            print(f"Guild/Ralph: ingest ×{ratios[-1][0]:.1f}, paging reads ×{ratios[-1][1]:.1f}", flush=True)
+    if len(ratios) > 1:
+        ingest = sorted(ratio[0] for ratio in ratios)
+        reads = sorted(ratio[1] for ratio in ratios)
         print(
-            f"{result['target']:<45} ingest {result['ingest']:>9,.0f} statements/s   "
-            f"paging reads {result['read']:>9,.0f} statements/s ({result['read_count']:,} read)   "
-            f"ingest per server CPU-second {result.get('ingest_cpu_rate', 0.0):>8,.0f}"
-        )
-    guild = next((r for r in results if r["target"].startswith("Guild")), None)
-    ralph = next((r for r in results if r["target"].startswith("Ralph") and r["ingest"]), None)
-    if guild and ralph:
-        print(
-            f"Guild/Ralph: ingest ×{guild['ingest'] / ralph['ingest']:.1f}, "
-            f"paging reads ×{guild['read'] / ralph['read']:.1f}"
+            f"median of {len(ratios)} rounds: ingest ×{statistics.median(ingest):.1f}"
+            f" (×{ingest[0]:.1f}–×{ingest[-1]:.1f}), paging reads ×{statistics.median(reads):.1f}"
         )
 
 
