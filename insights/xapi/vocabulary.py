@@ -6,13 +6,29 @@ IRIs Guild mints live under `{site}/xapi/...` and resolve to a description (insi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 
+@functools.cache
 def site_root() -> str:
+    """The site's base URL (WAGTAILADMIN_BASE_URL) without a trailing slash, read once.
+
+    Every stored statement asks for it (its columns and authority), and on the LRS ingest path the
+    lazy settings lookup cost more than the rest of `statement_columns`.
+    """
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+
+@receiver(setting_changed)
+def _forget_site_root(*, setting: str, **kwargs: Any) -> None:
+    if setting == "WAGTAILADMIN_BASE_URL":
+        site_root.cache_clear()
 
 
 def minted_iri(kind: str, name: str) -> str:

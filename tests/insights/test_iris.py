@@ -205,3 +205,16 @@ def test_every_guild_iri_in_a_learners_statements_resolves(client, learner, cour
     assert {"activities", "profile"} <= kinds
     for iri in sorted(found):
         get_json(client, iri)
+
+
+def test_iris_follow_a_changed_site_address(settings, learner, course):
+    """The site root is read once (it is on every statement's hot path) and read again when the setting changes."""
+    from courses.services import enrolment_create
+
+    settings.WAGTAILADMIN_BASE_URL = "https://learn.example.com/"
+    assert vocabulary.site_root() == "https://learn.example.com"
+    enrolment_create(user=learner, course=course)
+    statement = Statement.objects.get(verb=vocabulary.REGISTERED.iri)
+    assert statement.object_id == f"https://learn.example.com/xapi/activities/course/{course.activity_id}"
+    assert statement.course_iri == statement.object_id  # recognised as Guild's own course under the new root
+    assert statement.data["authority"]["account"]["homePage"] == "https://learn.example.com"
