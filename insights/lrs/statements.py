@@ -2,10 +2,13 @@
 
 Ingest contract (`statements_store`): the whole request is validated first (400, nothing stored, the
 reason names the statement); then, in ONE transaction, a fixed number of queries whatever the batch
-size: one SELECT for ids already held (same content → no-op, different → 409, nothing stored) and
-for stored voiding statements aimed at them, one for voiding targets when the batch voids, bulk
-inserts for statements and filter-index rows (COPY on PostgreSQL), references, attachments and
-activity definitions (insert-only, ON CONFLICT DO NOTHING), and one UPDATE flagging voided targets.
+size: one SELECT for stored voiding statements aimed at the batch's ids (voiding may arrive first)
+and, except on PostgreSQL's first pass, for ids already held (same content → no-op, different → 409,
+nothing stored); one for voiding targets when the batch voids; bulk inserts for statements and
+filter-index rows (COPY on PostgreSQL), references, attachments and activity definitions
+(insert-only, ON CONFLICT DO NOTHING); and one UPDATE flagging voided targets. On PostgreSQL the
+statements' primary key is the first pass's check for held ids: a batch that collides runs again with
+the SELECT and ON CONFLICT inserts (`statements_store`).
 No shared row is updated on the hot path: canonical activity definitions are merged on read
 (`activity_definition`).
 
@@ -523,9 +526,10 @@ def statements_store(
     try:
         fresh, definitions = _store_prepared(prepared, statements, voiding_targets, parts, now, racing=False)
     except IntegrityError:
-        # Another request stored one of these ids between our check and our COPY: run the batch again
-        # with ON CONFLICT inserts, so its check sees the other request's rows (same content → no-op,
-        # different → 409) and nothing is stored twice.
+        # An id of the batch is already stored: sent before (PostgreSQL's first pass does not look; its
+        # COPY collides), or stored by another request between our check and our insert. Run the batch
+        # again with the check and ON CONFLICT inserts: same content → no-op, different → 409, and
+        # nothing is stored twice.
         fresh, definitions = _store_prepared(prepared, statements, voiding_targets, parts, now, racing=True)
     if fresh and definitions:
         _store_definitions(definitions)
@@ -546,14 +550,18 @@ def _store_prepared(
 ) -> tuple[list[Prepared], dict[str, Row]]:
     """The batch's one transaction; returns (statements newly stored, their activity definitions).
 
-    Statements and filter-index rows go in by COPY on PostgreSQL (`copy_lines`), since the ids were
-    just checked; `racing=True` uses INSERT … ON CONFLICT DO NOTHING instead, for a retry after a
-    concurrent request won the race for an id.
+    On PostgreSQL's first pass statements and filter-index rows go in by COPY (`copy_lines`) without
+    asking which ids are already stored: the primary key refuses a stored id (IntegrityError, the whole
+    transaction rolls back), and a batch resent whole or in part is rare, while the probe cost every
+    batch about a seventh of its ingest rate (`bench/lrs_load.py`). Elsewhere, and on the retry
+    (`racing=True`), ids are checked first and rows go in by INSERT … ON CONFLICT DO NOTHING.
     """
     ids = [item[0] for item in prepared]
     definitions: dict[str, Row] = {}
+    # PostgreSQL, first pass: COPY text lines built here (`_statement_line`); else row tuples for INSERTs.
+    as_lines = not racing and connection.vendor == "postgresql"
     with transaction.atomic():
-        existing, voided_later = _held_statements(ids)
+        existing, voided_later = _held_statements(ids, statements=not as_lines)
         fresh = []
         for item, sent in zip(prepared, statements, strict=True):
             held = existing.get(item[0])
@@ -568,8 +576,6 @@ def _store_prepared(
         if not fresh:
             return fresh, definitions
         fresh_ids = [item[0] for item in fresh]
-        # PostgreSQL, ids checked: COPY text lines built here (`_statement_line`); else row tuples for INSERTs.
-        as_lines = not racing and connection.vendor == "postgresql"
         stored_text = now.isoformat()
         rows: list[Any] = []
         relations: list[Any] = []
@@ -631,8 +637,9 @@ class Held(NamedTuple):
     voided_later: set[uuid.UUID]  # ids a stored voiding statement targets (voiding may arrive first)
 
 
-def _held_statements(ids: list[uuid.UUID]) -> Held:
-    """The batch's ids already stored, and those already voided by a stored statement, in one round trip.
+def _held_statements(ids: list[uuid.UUID], *, statements: bool = True) -> Held:
+    """The batch's ids already stored (unless `statements=False`), and those already voided by a stored
+    statement, in one round trip.
 
     On PostgreSQL one short SQL text with the ids as one array literal: the ORM's `IN (…)` with a
     placeholder per id cost more CPU to build and for psycopg to quote and split than the lookups
@@ -640,12 +647,15 @@ def _held_statements(ids: list[uuid.UUID]) -> Held:
     server. Held data comes back as jsonb text, decoded with json like JSONField does.
     """
     if connection.vendor != "postgresql":
-        held = dict(Statement.objects.filter(id__in=ids).values_list("id", "data"))
+        held = dict(Statement.objects.filter(id__in=ids).values_list("id", "data")) if statements else {}
         voided = StatementReference.objects.filter(target__in=ids, voiding=True).values_list("target", flat=True)
         return Held(held, set(voided))
     array = "{" + ",".join([str(statement_id) for statement_id in ids]) + "}"
     with connection.cursor() as cursor:
-        cursor.execute(_held_sql(), [array, array])
+        if statements:
+            cursor.execute(_held_sql(), [array, array])
+        else:
+            cursor.execute(_voided_sql(), [array])
         rows = cursor.fetchall()
     held = {}
     voided = set()
@@ -660,11 +670,16 @@ def _held_statements(ids: list[uuid.UUID]) -> Held:
 @functools.cache
 def _held_sql() -> str:
     statements = connection.ops.quote_name(Statement._meta.db_table)
-    references = connection.ops.quote_name(StatementReference._meta.db_table)
     return (
         f"SELECT id, data::text FROM {statements} WHERE id = ANY(%s::uuid[]) "  # noqa: S608 (table names)
-        f"UNION ALL SELECT target, NULL FROM {references} WHERE voiding AND target = ANY(%s::uuid[])"
+        f"UNION ALL {_voided_sql()}"
     )
+
+
+@functools.cache
+def _voided_sql() -> str:
+    references = connection.ops.quote_name(StatementReference._meta.db_table)
+    return f"SELECT target, NULL FROM {references} WHERE voiding AND target = ANY(%s::uuid[])"  # noqa: S608
 
 
 def _store_definitions(definitions: dict[str, Row]) -> None:

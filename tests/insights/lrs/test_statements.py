@@ -336,39 +336,70 @@ def test_query_counts_do_not_grow(xapi: XAPIClient, django_assert_max_num_querie
 
 
 def test_a_batch_that_loses_the_race_for_an_id_is_stored_once_or_refused(xapi: XAPIClient, monkeypatch):
-    """Between the "already held?" check and the bulk insert another request may store the same id.
+    """An id of the batch may be stored already when its insert runs: on PostgreSQL the first pass does not
+    look (the primary key refuses it), and elsewhere another request may store it between the check and
+    the insert.
 
-    Simulated by hiding the held statement from the first check: the insert then collides, and the
-    batch runs again with ON CONFLICT inserts, whose check sees the row: same content → stored once
-    (200), different content → 409, and the other statement of the batch is not stored either.
+    The race is simulated by hiding the held statement from the first pass's check (PostgreSQL's first
+    pass has none): the insert then collides, and the batch runs again with the check and ON CONFLICT
+    inserts, which see the row: same content → stored once (200), different content → 409, and the other
+    statement of the batch is not stored either.
     """
     from insights.lrs import statements as store
 
     held_id = new_id()
     assert xapi.put("statements", make_statement(), params={"statementId": held_id}).status_code == 204
-    real_held = store._held_statements
-    checks: list[int] = []
+    real_held, real_store = store._held_statements, store._store_prepared
+    passes: list[bool] = []  # racing=False, then True if the batch ran again
 
-    def racing_check(ids):
-        checks.append(len(ids))
-        return store.Held({}, set()) if len(checks) == 1 else real_held(ids)
+    def store_prepared(*args, racing, **kwargs):
+        passes.append(racing)
+        return real_store(*args, racing=racing, **kwargs)
 
+    def racing_check(ids, **kwargs):
+        return store.Held({}, set()) if passes == [False] else real_held(ids, **kwargs)
+
+    monkeypatch.setattr(store, "_store_prepared", store_prepared)
     monkeypatch.setattr(store, "_held_statements", racing_check)
     other_id = new_id()
     response = xapi.post("statements", [make_statement(id=held_id), make_statement(id=other_id)])
     assert response.status_code == 200, response.content
     assert response.json() == [held_id, other_id]
-    assert len(checks) == 2  # the collision made the batch run again
+    assert passes == [False, True]  # the collision made the batch run again
     assert Statement.objects.filter(id__in=[held_id, other_id]).count() == 2
 
-    checks.clear()
+    passes.clear()
     different = make_statement(id=held_id, verb={"id": "http://adlnet.gov/expapi/verbs/completed"})
     third_id = new_id()
     response = xapi.post("statements", [different, make_statement(id=third_id)])
     assert response.status_code == 409
-    assert len(checks) == 2
+    assert passes == [False, True]
     assert not Statement.objects.filter(id=third_id).exists()
     assert Statement.objects.get(id=held_id).verb == "http://adlnet.gov/expapi/verbs/experienced"
+
+
+def test_a_resent_batch_stores_only_what_is_new_and_keeps_what_was_voided(xapi: XAPIClient):
+    """A producer resending part of a batch (a retry after a timeout) gets 200 and the new statements stored
+    once; a statement whose voiding statement arrived first is stored voided, on the first pass and on the
+    retry alike (on PostgreSQL a resend takes the retry: its first pass collides on the primary key)."""
+    sent = [make_statement(id=new_id()) for _ in range(3)]
+    assert xapi.post("statements", sent[:2]).status_code == 200
+    early_target = new_id()
+    voiding = make_statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": early_target})
+    assert xapi.post("statements", [voiding]).status_code == 200
+    late = make_statement(id=early_target)
+
+    response = xapi.post("statements", [*sent, late])
+    assert response.status_code == 200, response.content
+    assert response.json() == [s["id"] for s in sent] + [early_target]
+    assert Statement.objects.filter(id__in=[s["id"] for s in sent]).count() == 3
+    assert Statement.objects.get(id=early_target).voided
+
+    fresh_target = new_id()
+    voiding = make_statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": fresh_target})
+    assert xapi.post("statements", [voiding]).status_code == 200
+    assert xapi.post("statements", [make_statement(id=fresh_target), make_statement()]).status_code == 200
+    assert Statement.objects.get(id=fresh_target).voided  # the first pass saw the stored voiding statement
 
 
 @pytest.mark.parametrize(
