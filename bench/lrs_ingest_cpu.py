@@ -22,14 +22,9 @@ import sys
 import time
 from pathlib import Path
 
-from _setup import backend_name, django_setup
+from _setup import backend_name, cpu_seconds, django_setup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -71,12 +66,12 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             server_pid = cursor.fetchone()[0]
-    server_before = _cpu_seconds(server_pid) if server_pid else 0.0
+    server_before = cpu_seconds(server_pid) if server_pid else 0.0
     wall, cpu = time.perf_counter(), time.process_time()
     for body in timed:
         post(body)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    server = (_cpu_seconds(server_pid) - server_before) if server_pid else 0.0
+    server = (cpu_seconds(server_pid) - server_before) if server_pid else 0.0
     print(f"backend {backend_name()}, batch {args.batch}, {count:,} statements timed")
     print(f"Django process: {cpu / count * 1e6:7.1f} µs CPU per statement")
     if server_pid:

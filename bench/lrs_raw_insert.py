@@ -28,6 +28,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _setup import cpu_seconds  # noqa: E402
 from lrs_load import generate  # noqa: E402
 
 COLUMNS = (
@@ -92,18 +93,13 @@ def run(
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
     connection.commit()
-    server_before = backend_cpu(backend)
+    server_before = cpu_seconds(backend)
     wall, cpu = time.perf_counter(), time.process_time()
     for batch in batches:
         with connection.cursor() as cursor:
             send(cursor, batch)
         connection.commit()
-    return time.perf_counter() - wall, time.process_time() - cpu, backend_cpu(backend) - server_before
-
-
-def backend_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return time.perf_counter() - wall, time.process_time() - cpu, cpu_seconds(backend) - server_before
 
 
 def main() -> None:
