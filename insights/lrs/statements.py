@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -261,7 +262,8 @@ _STATEMENT_COLUMNS = (
     "forward_error",
     "forwarded_at",
 )
-_RELATION_COLUMNS = ("statement_id", "kind", "value", "stored")
+_RELATION_COLUMNS = ("kind", "value", "stored", "statement_ids")
+_JSON_ID_SEPARATOR = '","'
 _REFERENCE_COLUMNS = ("statement_id", "target", "voiding")
 
 
@@ -327,8 +329,18 @@ def insert_statements(rows: Sequence[Row]) -> None:
     insert_rows(Statement, _STATEMENT_COLUMNS, rows, json_columns=("data",), ignore_conflicts=True)
 
 
+def relation_rows(relations: Iterable[Row]) -> list[Row]:
+    """`index_rows`' (statement id, kind, value, stored) pairs as StatementRelation rows: one per (kind,
+    value, stored) with its statements' ids in a list, in the order they came (32 hex digits each)."""
+    grouped: dict[tuple[int, str, datetime], list[str]] = {}
+    for statement_id, kind, value, stored in relations:
+        ids = grouped.setdefault((kind, value, stored), [])
+        ids.append(statement_id.hex)
+    return [(kind, value, stored, ids) for (kind, value, stored), ids in grouped.items()]
+
+
 def insert_index_rows(relations: Sequence[Row], references: Sequence[Row]) -> None:
-    insert_rows(StatementRelation, _RELATION_COLUMNS, relations)
+    insert_rows(StatementRelation, _RELATION_COLUMNS, relation_rows(relations), json_columns=("statement_ids",))
     insert_rows(StatementReference, _REFERENCE_COLUMNS, references)
 
 
@@ -595,27 +607,29 @@ def _store_prepared(
             )
             if as_lines:
                 rows.append(_statement_line(data, columns, timestamp, stored_text, voided=voided))
-                statement_text = data["id"]  # str(statement_id), set by statements_store
-                relations += [f"{statement_text}\t{r[1]}\t{copy_escape(r[2])}\t{stored_text}" for r in rel]
             else:
                 row = statement_row(
                     statement_id=statement_id, data=data, columns=columns, timestamp=timestamp, stored=now
                 )
                 rows.append((*row[:11], True, *row[12:]) if voided else row)
-                relations += rel
+            relations += rel
             references += ref
             definitions.update(defs)
         if as_lines:
             copy_lines(Statement, _STATEMENT_COLUMNS, rows)
-            copy_lines(StatementRelation, _RELATION_COLUMNS, relations)
+            # The ids are hex digits: the JSON array needs no COPY escaping.
+            relation_lines = [
+                f'{kind}\t{copy_escape(value)}\t{stored_text}\t["{_JSON_ID_SEPARATOR.join(ids)}"]'
+                for kind, value, _, ids in relation_rows(relations)
+            ]
+            copy_lines(StatementRelation, _RELATION_COLUMNS, relation_lines)
             insert_rows(StatementReference, _REFERENCE_COLUMNS, references)
         elif racing:
             insert_statements(rows)
             insert_index_rows(relations, references)
         else:  # SQLite: plain INSERTs (the ids were checked: nothing conflicts)
             insert_rows(Statement, _STATEMENT_COLUMNS, rows, json_columns=("data",))
-            insert_rows(StatementRelation, _RELATION_COLUMNS, relations)
-            insert_rows(StatementReference, _REFERENCE_COLUMNS, references)
+            insert_index_rows(relations, references)
         if parts.by_hash:
             insert_rows(
                 StatementAttachment,
@@ -714,6 +728,20 @@ def _check_voiding(targets: dict[uuid.UUID, int], in_batch: dict[uuid.UUID, str]
 # --- query ----------------------------------------------------------------------------------------------
 
 
+def related_statements(value: str, kinds: Sequence[int]) -> RawSQL:
+    """The ids of statements related to `value` in any of `kinds`, as a subquery for `id__in`: the
+    StatementRelation rows' id arrays unnested (jsonb_array_elements_text on PostgreSQL, json_each on
+    SQLite), in the form each database stores a UUID."""
+    table = connection.ops.quote_name(StatementRelation._meta.db_table)
+    if connection.vendor == "postgresql":
+        ids = f"SELECT (jsonb_array_elements_text(r.statement_ids))::uuid FROM {table} r"  # noqa: S608
+    else:
+        ids = f"SELECT j.value FROM {table} r, json_each(r.statement_ids) j"  # noqa: S608
+    placeholders = ", ".join(["%s"] * len(kinds))
+    sql = f"{ids} WHERE r.value = %s AND r.kind IN ({placeholders})"  # noqa: S608 (table name; values are params)
+    return RawSQL(sql, (value, *[int(kind) for kind in kinds]))  # noqa: S611
+
+
 @dataclass
 class Filters:
     """The filter parameters of GET /statements, already parsed; serialisable into a `more` cursor."""
@@ -744,8 +772,7 @@ class Filters:
             kinds = [RelationKind.RELATED_AGENT] if self.related_agents else []
             if self.related_agents or self._in_a_group():
                 kinds.append(RelationKind.AGENT)
-                relations = StatementRelation.objects.filter(value=self.agent, kind__in=kinds)
-                agent_q |= Q(id__in=relations.values("statement_id"))
+                agent_q |= Q(id__in=related_statements(self.agent, kinds))
             q &= agent_q
         if self.verb is not None:
             used = True
@@ -754,11 +781,7 @@ class Filters:
             used = True
             activity_q = Q(object_id=self.activity, object_type="Activity")
             if self.related_activities:
-                activity_q |= Q(
-                    id__in=StatementRelation.objects.filter(
-                        kind=RelationKind.RELATED_ACTIVITY, value=self.activity
-                    ).values("statement_id")
-                )
+                activity_q |= Q(id__in=related_statements(self.activity, [RelationKind.RELATED_ACTIVITY]))
             q &= activity_q
         if self.registration is not None:
             used = True

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+
+from insights.models import Statement
+from insights.xapi.agents import agent_key
 
 from .conftest import XAPIClient, make_statement, new_id
 
@@ -121,19 +126,37 @@ def test_agent_filter_query_count_does_not_grow(xapi: XAPIClient, django_assert_
             assert len(response.json()["statements"]) == min(10, size if size == 1 else 10)
 
 
-def test_backfill_migration_indexes_members_of_statements_stored_before(xapi: XAPIClient):
-    import importlib
-
-    from django.apps import apps
+@pytest.mark.django_db(transaction=True)
+def test_filter_rows_stored_one_per_statement_still_match_after_the_migration_to_id_arrays(xapi: XAPIClient):
+    """Migration 0010 turns each (statement, value) row into a one-id array: the `agent` filter still finds
+    a Group's member and `related_agents` the authority, for statements indexed the old way."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
     from insights.models import RelationKind, StatementRelation
 
-    migration = importlib.import_module("insights.migrations.0003_group_member_relations")
     statement = make_statement(id=new_id(), actor={"objectType": "Group", "member": [ADA, BOB]})
     assert xapi.post("statements", statement).status_code == 200
-    StatementRelation.objects.filter(kind=RelationKind.AGENT).delete()  # as stored before this version
-    assert _ids(xapi, agent=ADA) == set()
-    migration.backfill(apps, None)
-    migration.backfill(apps, None)  # idempotent
+    authority_agent = Statement.objects.get(id=statement["id"]).data["authority"]
+    authority = agent_key(authority_agent)
+    StatementRelation.objects.all().delete()
+    before, after = [("insights", "0009_dashboard_routed_index")], [("insights", "0010_relation_rows_per_batch")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    OldRelation = executor.loader.project_state(before).apps.get_model("insights", "StatementRelation")  # noqa: N806
+    stored = Statement.objects.get(id=statement["id"]).stored
+    OldRelation.objects.bulk_create(
+        [
+            OldRelation(statement_id=statement["id"], kind=RelationKind.AGENT, value=agent_key(ADA), stored=stored),
+            OldRelation(statement_id=statement["id"], kind=RelationKind.RELATED_AGENT, value=authority, stored=stored),
+        ]
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+
+    assert (
+        sorted(StatementRelation.objects.values_list("statement_ids", flat=True))
+        == [[uuid.UUID(statement["id"]).hex]] * 2
+    )
     assert _ids(xapi, agent=ADA) == {statement["id"]}
-    assert StatementRelation.objects.filter(kind=RelationKind.AGENT).count() == 2
+    assert _ids(xapi, agent=authority_agent, related_agents="true") == {statement["id"]}

@@ -514,13 +514,17 @@ def test_copy_lines_store_what_the_insert_path_stores(xapi: XAPIClient, monkeypa
 
     def snapshot():
         statements = {}
+        stored_of = {}
         for row in Statement.objects.values():
-            stored = row.pop("stored")
+            stored_of[row["id"].hex] = row.pop("stored")
             row["data"].pop("stored")
             statements[row["id"]] = row
-            relations = StatementRelation.objects.filter(statement_id=row["id"])
-            assert all(relation.stored == stored for relation in relations)
-        relations = sorted(StatementRelation.objects.values_list("statement_id", "kind", "value"))
+        relations = []
+        for relation in StatementRelation.objects.all():
+            for statement_id in relation.statement_ids:
+                assert stored_of[statement_id] == relation.stored
+                relations.append((statement_id, relation.kind, relation.value))
+        relations.sort()
         references = sorted(StatementReference.objects.values_list("statement_id", "target", "voiding"))
         return statements, relations, references
 
