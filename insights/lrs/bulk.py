@@ -17,7 +17,7 @@ parses without the array and executor overhead (about a third less CPU on both s
 `insert_rows`). COPY has no ON CONFLICT: a unique violation raises IntegrityError and the caller decides.
 
 Only the types the LRS tables use are handled: str, int, bool, None, UUID, aware datetime, bytes,
-and JSON columns (given as Python values, serialised here).
+and JSON columns (given as Python values, serialised here), and array columns (given as their literal text).
 """
 
 from __future__ import annotations
@@ -68,17 +68,29 @@ def _array_literal(values: Sequence[Any]) -> str:
 
 
 @lru_cache(maxsize=64)
-def _postgresql_sql(model: type[models.Model], columns: tuple[str, ...], json_positions: frozenset[int], conflict: str):
+def _postgresql_sql(
+    model: type[models.Model],
+    columns: tuple[str, ...],
+    json_positions: frozenset[int],
+    array_positions: frozenset[int],
+    conflict: str,
+) -> str:
     quote = connection.ops.quote_name
     fields = {field.column: field for field in model._meta.concrete_fields}
-    casts = []
+    casts, selected = [], []
     for index, column in enumerate(columns):
         db_type = "jsonb" if index in json_positions else fields[column].db_type(connection)
-        casts.append(f"%s::{db_type}[]")
+        if index in array_positions:  # unnest would flatten an array of arrays: each row's literal as text
+            casts.append("%s::text[]")
+            selected.append(f"c{index}::{db_type}")
+        else:
+            casts.append(f"%s::{db_type}[]")
+            selected.append(f"c{index}")
     quoted = ", ".join(quote(column) for column in columns)
+    names = ", ".join(f"c{index}" for index in range(len(columns)))
     return (
         f"INSERT INTO {quote(model._meta.db_table)} ({quoted}) "  # noqa: S608 (model names, not input)
-        f"SELECT * FROM unnest({', '.join(casts)}){conflict}"
+        f"SELECT {', '.join(selected)} FROM unnest({', '.join(casts)}) AS u({names}){conflict}"
     )
 
 
@@ -96,13 +108,18 @@ def insert_rows(
     rows: Sequence[Sequence[Any]],
     *,
     json_columns: Sequence[str] = (),
+    array_columns: Sequence[str] = (),
     ignore_conflicts: bool = False,
 ) -> None:
-    """INSERT `rows` (tuples in `columns` order) into `model`'s table in one statement, in the caller's transaction."""
+    """INSERT `rows` (tuples in `columns` order) into `model`'s table in one statement, in the caller's transaction.
+
+    `array_columns` (PostgreSQL array types): each row's value given as its array literal text.
+    """
     if not rows:
         return
     columns = tuple(columns)
     json_positions = frozenset(columns.index(name) for name in json_columns)
+    array_positions = frozenset(columns.index(name) for name in array_columns)
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -110,7 +127,7 @@ def insert_rows(
                 _array_literal(_json_texts(values) if i in json_positions else values)
                 for i, values in enumerate(zip(*rows, strict=True))
             ]
-            cursor.execute(_postgresql_sql(model, columns, json_positions, conflict), arrays)
+            cursor.execute(_postgresql_sql(model, columns, json_positions, array_positions, conflict), arrays)
             return
         adapt_datetime = connection.ops.adapt_datetimefield_value
         params = [

@@ -263,7 +263,6 @@ _STATEMENT_COLUMNS = (
     "forwarded_at",
 )
 _RELATION_COLUMNS = ("kind", "value", "stored", "statement_ids")
-_JSON_ID_SEPARATOR = '","'
 _REFERENCE_COLUMNS = ("statement_id", "target", "voiding")
 
 
@@ -340,7 +339,12 @@ def relation_rows(relations: Iterable[Row]) -> list[Row]:
 
 
 def insert_index_rows(relations: Sequence[Row], references: Sequence[Row]) -> None:
-    insert_rows(StatementRelation, _RELATION_COLUMNS, relation_rows(relations), json_columns=("statement_ids",))
+    rows = relation_rows(relations)
+    if connection.vendor == "postgresql":  # uuid[]: each row's array as its literal, cast in the INSERT
+        rows = [(kind, value, stored, "{" + ",".join(ids) + "}") for kind, value, stored, ids in rows]
+        insert_rows(StatementRelation, _RELATION_COLUMNS, rows, array_columns=("statement_ids",))
+    else:
+        insert_rows(StatementRelation, _RELATION_COLUMNS, rows, json_columns=("statement_ids",))
     insert_rows(StatementReference, _REFERENCE_COLUMNS, references)
 
 
@@ -617,9 +621,9 @@ def _store_prepared(
             definitions.update(defs)
         if as_lines:
             copy_lines(Statement, _STATEMENT_COLUMNS, rows)
-            # The ids are hex digits: the JSON array needs no COPY escaping.
+            # The ids are hex digits: their array literal needs no COPY escaping.
             relation_lines = [
-                f'{kind}\t{copy_escape(value)}\t{stored_text}\t["{_JSON_ID_SEPARATOR.join(ids)}"]'
+                f"{kind}\t{copy_escape(value)}\t{stored_text}\t{{{','.join(ids)}}}"
                 for kind, value, _, ids in relation_rows(relations)
             ]
             copy_lines(StatementRelation, _RELATION_COLUMNS, relation_lines)
@@ -730,11 +734,11 @@ def _check_voiding(targets: dict[uuid.UUID, int], in_batch: dict[uuid.UUID, str]
 
 def related_statements(value: str, kinds: Sequence[int]) -> RawSQL:
     """The ids of statements related to `value` in any of `kinds`, as a subquery for `id__in`: the
-    StatementRelation rows' id arrays unnested (jsonb_array_elements_text on PostgreSQL, json_each on
-    SQLite), in the form each database stores a UUID."""
+    StatementRelation rows' id arrays unnested (a uuid[] on PostgreSQL, a JSON array read by json_each
+    on SQLite; `StatementIdsField`)."""
     table = connection.ops.quote_name(StatementRelation._meta.db_table)
     if connection.vendor == "postgresql":
-        ids = f"SELECT (jsonb_array_elements_text(r.statement_ids))::uuid FROM {table} r"  # noqa: S608
+        ids = f"SELECT unnest(r.statement_ids) FROM {table} r"  # noqa: S608
     else:
         ids = f"SELECT j.value FROM {table} r, json_each(r.statement_ids) j"  # noqa: S608
     placeholders = ", ".join(["%s"] * len(kinds))

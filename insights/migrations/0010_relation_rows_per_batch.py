@@ -1,15 +1,17 @@
-"""Filter-index rows hold their statements' ids as a JSON array (one row per agent or activity per batch).
+"""Filter-index rows hold their statements' ids in an array (one row per agent or activity per batch).
 
 Existing rows become one-id arrays: the filters read them the same way, and nothing is regrouped.
 """
 
-from django.db import migrations, models
+from django.db import migrations
+
+import insights.models
 
 
 def ids_into_arrays(apps, schema_editor):
     table = schema_editor.quote_name("insights_statementrelation")
     if schema_editor.connection.vendor == "postgresql":
-        expression = "jsonb_build_array(replace(statement_id::text, '-', ''))"
+        expression = "ARRAY[statement_id]"
     else:  # SQLite keeps UUIDs as 32 hex digits already
         expression = "json_array(statement_id)"
     schema_editor.execute(f"UPDATE {table} SET statement_ids = {expression}")  # noqa: S608 (no input)
@@ -20,8 +22,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
-            model_name="statementrelation", name="statement_ids", field=models.JSONField(default=list)
+            model_name="statementrelation", name="statement_ids", field=insights.models.StatementIdsField(null=True)
         ),
         migrations.RunPython(ids_into_arrays, migrations.RunPython.noop, elidable=True),
         migrations.RemoveField(model_name="statementrelation", name="statement"),
+        migrations.AlterField(
+            model_name="statementrelation", name="statement_ids", field=insights.models.StatementIdsField(default=list)
+        ),
     ]
