@@ -17,14 +17,14 @@ parses without the array and executor overhead (about a third less CPU on both s
 `insert_rows`). COPY has no ON CONFLICT: a unique violation raises IntegrityError and the caller decides.
 
 Only the types the LRS tables use are handled: str, int, bool, None, UUID, aware datetime, bytes,
-and JSON columns (given as Python values, serialised here), and array columns (given as their literal text).
+and JSON columns (given as Python values, serialised here; as arrays where the column is an array type).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -67,16 +67,25 @@ def _array_literal(values: Sequence[Any]) -> str:
     return "{" + ",".join([_element(value) for value in values]) + "}"
 
 
+def uuid_array_literal(values: Iterable[str]) -> str:
+    """A PostgreSQL array literal of elements that need no quoting (UUIDs, hex digits): `{a,b}`."""
+    return "{" + ",".join(values) + "}"
+
+
+@lru_cache(maxsize=64)
+def _array_positions(model: type[models.Model], columns: tuple[str, ...]) -> frozenset[int]:
+    """The positions of PostgreSQL array-typed columns (e.g. StatementIdsField's uuid[]) among `columns`."""
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    return frozenset(i for i, column in enumerate(columns) if fields[column].db_type(connection).endswith("[]"))
+
+
 @lru_cache(maxsize=64)
 def _postgresql_sql(
-    model: type[models.Model],
-    columns: tuple[str, ...],
-    json_positions: frozenset[int],
-    array_positions: frozenset[int],
-    conflict: str,
+    model: type[models.Model], columns: tuple[str, ...], json_positions: frozenset[int], conflict: str
 ) -> str:
     quote = connection.ops.quote_name
     fields = {field.column: field for field in model._meta.concrete_fields}
+    array_positions = _array_positions(model, columns)
     casts, selected = [], []
     for index, column in enumerate(columns):
         db_type = "jsonb" if index in json_positions else fields[column].db_type(connection)
@@ -108,26 +117,33 @@ def insert_rows(
     rows: Sequence[Sequence[Any]],
     *,
     json_columns: Sequence[str] = (),
-    array_columns: Sequence[str] = (),
     ignore_conflicts: bool = False,
 ) -> None:
     """INSERT `rows` (tuples in `columns` order) into `model`'s table in one statement, in the caller's transaction.
 
-    `array_columns` (PostgreSQL array types): each row's value given as its array literal text.
+    `json_columns` hold Python values stored as JSON, except where the column is an array type on
+    PostgreSQL (StatementIdsField): there each row's list becomes an array literal.
     """
     if not rows:
         return
     columns = tuple(columns)
     json_positions = frozenset(columns.index(name) for name in json_columns)
-    array_positions = frozenset(columns.index(name) for name in array_columns)
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            array_positions = _array_positions(model, columns)
+            json_positions -= array_positions
             arrays = [
-                _array_literal(_json_texts(values) if i in json_positions else values)
+                _array_literal(
+                    _json_texts(values)
+                    if i in json_positions
+                    else [_array_literal(value) for value in values]
+                    if i in array_positions
+                    else values
+                )
                 for i, values in enumerate(zip(*rows, strict=True))
             ]
-            cursor.execute(_postgresql_sql(model, columns, json_positions, array_positions, conflict), arrays)
+            cursor.execute(_postgresql_sql(model, columns, json_positions, conflict), arrays)
             return
         adapt_datetime = connection.ops.adapt_datetimefield_value
         params = [

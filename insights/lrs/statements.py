@@ -56,7 +56,7 @@ from insights.xapi.statements import format_timestamp
 from insights.xapi.validation import SIGNATURE_USAGE, VOIDED, StatementValidationError, validate_statement
 
 from . import jws
-from .bulk import copy_escape, copy_lines, insert_rows
+from .bulk import copy_escape, copy_lines, insert_rows, uuid_array_literal
 from .http import LRSError, bad_request
 from .params import parse_timestamp
 
@@ -339,12 +339,7 @@ def relation_rows(relations: Iterable[Row]) -> list[Row]:
 
 
 def insert_index_rows(relations: Sequence[Row], references: Sequence[Row]) -> None:
-    rows = relation_rows(relations)
-    if connection.vendor == "postgresql":  # uuid[]: each row's array as its literal, cast in the INSERT
-        rows = [(kind, value, stored, "{" + ",".join(ids) + "}") for kind, value, stored, ids in rows]
-        insert_rows(StatementRelation, _RELATION_COLUMNS, rows, array_columns=("statement_ids",))
-    else:
-        insert_rows(StatementRelation, _RELATION_COLUMNS, rows, json_columns=("statement_ids",))
+    insert_rows(StatementRelation, _RELATION_COLUMNS, relation_rows(relations), json_columns=("statement_ids",))
     insert_rows(StatementReference, _REFERENCE_COLUMNS, references)
 
 
@@ -623,7 +618,7 @@ def _store_prepared(
             copy_lines(Statement, _STATEMENT_COLUMNS, rows)
             # The ids are hex digits: their array literal needs no COPY escaping.
             relation_lines = [
-                f"{kind}\t{copy_escape(value)}\t{stored_text}\t{{{','.join(ids)}}}"
+                f"{kind}\t{copy_escape(value)}\t{stored_text}\t{uuid_array_literal(ids)}"
                 for kind, value, _, ids in relation_rows(relations)
             ]
             copy_lines(StatementRelation, _RELATION_COLUMNS, relation_lines)
@@ -669,7 +664,7 @@ def _held_statements(ids: list[uuid.UUID], *, statements: bool = True) -> Held:
         held = dict(Statement.objects.filter(id__in=ids).values_list("id", "data")) if statements else {}
         voided = StatementReference.objects.filter(target__in=ids, voiding=True).values_list("target", flat=True)
         return Held(held, set(voided))
-    array = "{" + ",".join([str(statement_id) for statement_id in ids]) + "}"
+    array = uuid_array_literal([str(statement_id) for statement_id in ids])
     with connection.cursor() as cursor:
         if statements:
             cursor.execute(_held_sql(), [array, array])
