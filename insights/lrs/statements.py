@@ -100,12 +100,26 @@ def _context_activities(context: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield activity
 
 
+class Authority(NamedTuple):
+    """A statement's authority as the filter index and activity definitions use it: its key, and the keys
+    of it and its members. Every statement of an LRS batch has the same one, so it is worked out once."""
+
+    key: str
+    agents: frozenset[str]
+
+    @classmethod
+    def of(cls, authority: Any) -> Authority:
+        agents: set[str] = set()
+        _add_agents(agents, authority)
+        return cls(agent_key(authority or {}), frozenset(agents))
+
+
 def _related(
-    data: dict[str, Any], *, top: bool, authority_agents: dict[int, frozenset[str]] | None = None
+    data: dict[str, Any], *, top: bool, authority: Authority | None = None
 ) -> tuple[set[str], set[str], list[dict[str, Any]]]:
     """(related agent keys, related activity ids, activities with definitions) beyond actor/object.
 
-    `authority_agents` caches the authority's keys by object identity across a batch (one dict for all).
+    `authority`: the statement's, when the caller has it already (else worked out from `data`).
     """
     agents: set[str] = set()
     activities: set[str] = set()
@@ -136,16 +150,7 @@ def _related(
             if "definition" in activity:
                 defined.append(activity)
     if top:
-        authority = data.get("authority")
-        if authority_agents is None:
-            _add_agents(agents, authority)
-        else:
-            held = authority_agents.get(id(authority))
-            if held is None:
-                found: set[str] = set()
-                _add_agents(found, authority)
-                held = authority_agents[id(authority)] = frozenset(found)
-            agents |= held
+        agents |= (authority or Authority.of(data.get("authority"))).agents
         if object_type == "SubStatement":
             sub_agents, sub_activities, sub_defined = _related(obj, top=False)
             agents |= sub_agents
@@ -206,16 +211,15 @@ def index_rows(
     data: dict[str, Any],
     columns: dict[str, Any],
     stored: datetime,
-    authority_keys: dict[int, str] | None = None,
-    authority_agents: dict[int, frozenset[str]] | None = None,
+    authority: Authority | None = None,
 ) -> tuple[list[Row], list[Row], dict[str, Row]]:
     """The insert-only rows indexing one statement: (relations, references, definitions by digest).
 
     Plain tuples, not model instances: this runs for every statement on the ingest hot path.
-    `authority_keys` and `authority_agents` cache the authority's key and its related-agent keys by
-    object identity across a batch (one dict each for all its statements).
+    `authority`: the statement's, when the caller has it already (an LRS batch's is the same for all).
     """
-    agents, activities, defined = _related(data, top=True, authority_agents=authority_agents)
+    authority = authority or Authority.of(data.get("authority"))
+    agents, activities, defined = _related(data, top=True, authority=authority)
     actor_and_object = {columns["actor_key"], columns["object_id"]}
     relations: list[Row] = [
         (statement_id, _RELATED_AGENT, key, stored) for key in agents - actor_and_object if len(key) <= 1024
@@ -231,15 +235,10 @@ def index_rows(
         references.append((statement_id, uuid.UUID(data["object"]["id"]), columns["verb"] == VOIDED))
     definitions: dict[str, Row] = {}
     if defined:
-        held = data.get("authority") or {}
-        if authority_keys is None:
-            authority = agent_key(held)
-        elif (authority := authority_keys.get(id(held))) is None:
-            authority = authority_keys[id(held)] = agent_key(held)
         for activity in defined:
             canonical = _encode_sorted(activity["definition"]).decode()
-            digest = _definition_digest(activity["id"], authority, canonical)
-            definitions[digest] = (activity["id"][:1024], authority[:512], digest, activity["definition"], stored)
+            digest = _definition_digest(activity["id"], authority.key, canonical)
+            definitions[digest] = (activity["id"][:1024], authority.key[:512], digest, activity["definition"], stored)
     return relations, references, definitions
 
 
@@ -592,8 +591,7 @@ def _store_prepared(
         rows: list[Any] = []
         relations: list[Any] = []
         references: list[Row] = []
-        authority_keys: dict[int, str] = {}
-        authority_agents: dict[int, frozenset[str]] = {}
+        authority = Authority.of(fresh[0][1]["authority"])  # statements_store gave each the credential's
         for statement_id, data, columns, timestamp in fresh:
             voided = statement_id in voided_later and columns["verb"] != VOIDED
             rel, ref, defs = index_rows(
@@ -601,8 +599,7 @@ def _store_prepared(
                 data=data,
                 columns=columns,
                 stored=now,
-                authority_keys=authority_keys,
-                authority_agents=authority_agents,
+                authority=authority,
             )
             if as_lines:
                 rows.append(_statement_line(data, columns, timestamp, stored_text, voided=voided))
