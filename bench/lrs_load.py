@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from _setup import cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -120,14 +121,12 @@ def wait_for(url: str, timeout: float = 60.0) -> None:
 def process_tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by a server process and its children (gunicorn's
     workers), from /proc; 0.0 where /proc is not available. The database server's own CPU is not in it."""
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     total = 0.0
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
+            total += cpu_seconds(current)
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except (OSError, IndexError, ValueError):
             continue
@@ -137,16 +136,13 @@ def process_tree_cpu(pid: int) -> float:
 
 def processes_cpu(name: str) -> float:
     """CPU seconds used so far by every process with this command name (the database server's backends)."""
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     total = 0.0
-    for entry in Path("/proc").glob("[0-9]*/stat"):
+    for entry in Path("/proc").glob("[0-9]*/comm"):
         try:
-            head, _, tail = entry.read_text().rpartition(")")
-        except OSError:
+            if entry.read_text().strip() == name:
+                total += cpu_seconds(int(entry.parent.name))
+        except (OSError, IndexError, ValueError):
             continue
-        if head.endswith(f"({name}"):
-            fields = tail.split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 
 
