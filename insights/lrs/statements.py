@@ -27,7 +27,7 @@ import logging
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -221,15 +221,14 @@ def index_rows(
     authority = authority or Authority.of(data.get("authority"))
     agents, activities, defined = _related(data, top=True, authority=authority)
     actor_and_object = {columns["actor_key"], columns["object_id"]}
+    id_hex = statement_id.hex  # a Python-level property: once per statement, not once per relation
     relations: list[Row] = [
-        (statement_id, _RELATED_AGENT, key, stored) for key in agents - actor_and_object if len(key) <= 1024
+        (id_hex, _RELATED_AGENT, key, stored) for key in agents - actor_and_object if len(key) <= 1024
     ]
     # The `agent` filter matches Groups (actor or object) having the Agent as a member (Communication 2.1.3).
-    relations += [(statement_id, _AGENT, key, stored) for key in _group_members(data)]
+    relations += [(id_hex, _AGENT, key, stored) for key in _group_members(data)]
     object_id = columns["object_id"] if columns["object_type"] == "Activity" else None
-    relations += [
-        (statement_id, _RELATED_ACTIVITY, iri, stored) for iri in activities - {object_id} if len(iri) <= 1024
-    ]
+    relations += [(id_hex, _RELATED_ACTIVITY, iri, stored) for iri in activities - {object_id} if len(iri) <= 1024]
     references: list[Row] = []
     if columns["object_type"] == "StatementRef":
         references.append((statement_id, uuid.UUID(data["object"]["id"]), columns["verb"] == VOIDED))
@@ -328,12 +327,16 @@ def insert_statements(rows: Sequence[Row]) -> None:
 
 
 def relation_rows(relations: Iterable[Row]) -> list[Row]:
-    """`index_rows`' (statement id, kind, value, stored) pairs as StatementRelation rows: one per (kind,
-    value, stored) with its statements' ids in a list, in the order they came (32 hex digits each)."""
+    """`index_rows`' (statement id as 32 hex digits, kind, value, stored) pairs as StatementRelation rows:
+    one per (kind, value, stored) with its statements' ids in a list, in the order they came."""
     grouped: dict[tuple[int, str, datetime], list[str]] = {}
-    for statement_id, kind, value, stored in relations:
-        ids = grouped.setdefault((kind, value, stored), [])
-        ids.append(statement_id.hex)
+    for id_hex, kind, value, stored in relations:
+        key = (kind, value, stored)
+        ids = grouped.get(key)
+        if ids is None:
+            grouped[key] = [id_hex]
+        else:
+            ids.append(id_hex)
     return [(kind, value, stored, ids) for (kind, value, stored), ids in grouped.items()]
 
 
@@ -448,8 +451,22 @@ def with_context_activity_arrays(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _timestamp_of(value: Any, default: datetime) -> datetime:
+    """The statement's timestamp (validated already) as an aware UTC datetime for its column.
+
+    `datetime.fromisoformat` (C) reads every form validation lets through, basic format included, in
+    a fraction of `parse_timestamp`'s time; what it refuses (hour 24, say) goes the long way round.
+    """
+    if value.__class__ is not str:
+        return default
     try:
-        return parse_timestamp(value, "timestamp") if isinstance(value, str) else default
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is not UTC:
+            moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return moment
+    except (ValueError, OverflowError):
+        pass
+    try:
+        return parse_timestamp(value, "timestamp")
     except LRSError:
         return default
 
@@ -661,7 +678,7 @@ def _held_statements(ids: list[uuid.UUID], *, statements: bool = True) -> Held:
         held = dict(Statement.objects.filter(id__in=ids).values_list("id", "data")) if statements else {}
         voided = StatementReference.objects.filter(target__in=ids, voiding=True).values_list("target", flat=True)
         return Held(held, set(voided))
-    array = uuid_array_literal([str(statement_id) for statement_id in ids])
+    array = uuid_array_literal([statement_id.hex for statement_id in ids])  # a third of str()'s cost
     with connection.cursor() as cursor:
         if statements:
             cursor.execute(_held_sql(), [array, array])

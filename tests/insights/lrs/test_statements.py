@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from django.db import IntegrityError
@@ -566,3 +567,24 @@ def test_an_escaped_backslash_before_u0000_is_not_a_nul(xapi: XAPIClient):
     assert response.status_code == 200
     stored = xapi.get("statements", params={"statementId": response.json()[0]}).json()
     assert stored["result"]["response"] == "\\u0000"
+
+
+@pytest.mark.parametrize(
+    ("sent", "instant"),
+    [
+        ("2024-02-29T23:59:59.999Z", datetime(2024, 2, 29, 23, 59, 59, 999000, tzinfo=UTC)),
+        ("2024-02-29T23:59:59.123456789Z", datetime(2024, 2, 29, 23, 59, 59, 123456, tzinfo=UTC)),
+        ("2024-03-01T05:29:59+05:30", datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC)),
+        ("2024-02-29T15:59:59-0800", datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC)),
+        ("20240229T235959Z", datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC)),
+        ("2024-02-29T23:59Z", datetime(2024, 2, 29, 23, 59, tzinfo=UTC)),
+    ],
+)
+def test_the_timestamp_column_holds_the_statements_instant_in_any_iso_form(xapi: XAPIClient, sent, instant):
+    """Every ISO 8601 form validation accepts, basic format included, lands in the `timestamp` column as
+    the same instant (the column orders and buckets the dashboards), never as the time it was stored."""
+    statement_id = new_id()
+    assert xapi.post("statements", [make_statement(id=statement_id, timestamp=sent)]).status_code == 200
+    stored = Statement.objects.get(id=statement_id)
+    assert stored.timestamp == instant
+    assert stored.data["timestamp"] == sent  # the JSON keeps what the producer sent
