@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime
 from typing import Any
 
 __all__ = ["SIGNATURE_USAGE", "VOIDED", "StatementValidationError", "validate_statement"]
@@ -126,6 +127,9 @@ _TIMESTAMP_BASIC = re.compile(
     r"([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})(?:([0-9]{2})(?:([0-9]{2})(?:[.,][0-9]+)?)?)?"
     r"(Z|([+-])([0-9]{2})(?:([0-9]{2}))?)"
 )
+# The form nearly every producer sends (UTC, extended format): `_timestamp` checks it with this and
+# `datetime.fromisoformat` (C), and leaves everything else to the general patterns above.
+_TIMESTAMP_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
 _N = r"([0-9]+(?:[.,][0-9]+)?)"
 _DURATION = re.compile(
     rf"P(?:{_N}W|(?=[0-9]|T[0-9])(?:{_N}Y)?(?:{_N}M)?(?:{_N}D)?(?:T(?=[0-9])(?:{_N}H)?(?:{_N}M)?(?:{_N}S)?)?)"
@@ -301,6 +305,16 @@ def _extensions(value: Any, path: str) -> None:
 def _timestamp(value: Any, path: str) -> None:
     if not isinstance(value, str):
         _fail(path, f"must be an ISO 8601 timestamp string, not {_kind(value)}")
+    if _TIMESTAMP_UTC.fullmatch(value) is not None:
+        try:  # a real date and time (month, day of month, hour ≤ 23, minute and second ≤ 59)
+            datetime.fromisoformat(value)
+            return
+        except ValueError:  # not a real date-time, or year 0000 (which ISO 8601 allows): the long way
+            pass
+    _timestamp_general(value, path)
+
+
+def _timestamp_general(value: str, path: str) -> None:
     match = _TIMESTAMP_EXTENDED.fullmatch(value) or _TIMESTAMP_BASIC.fullmatch(value)
     if match is None:
         _fail(path, f"{_show(value)} is not an ISO 8601 date-time with a time zone offset")

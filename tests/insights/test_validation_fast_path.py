@@ -16,7 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from insights.xapi.validation import StatementValidationError, _fast_statement, _statement, validate_statement
+from insights.xapi.validation import (
+    StatementValidationError,
+    _fast_statement,
+    _statement,
+    _timestamp,
+    _timestamp_general,
+    validate_statement,
+)
 
 from .test_validation import DELETE, INVALID, JSON, NEAR_MISSES, SIMPLE, VALID, mutate, mutate_at_random
 
@@ -183,3 +190,41 @@ def test_the_fast_path_never_accepts_what_the_reference_refuses(draw, version):
         weights=["beside", "beside", "near miss", "replace", "delete", "add key"],
     )
     agrees(statement, version)
+
+
+def _timestamp_outcome(check, value: str) -> str:
+    try:
+        check(value, "timestamp")
+    except StatementValidationError as error:
+        return error.reason
+    return "valid"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    value=st.one_of(
+        st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z\Z"),
+        # Near the edges of real dates: month 00/13, day 00/29-32, hour 23/24, minute and second 59/60, year 0000.
+        st.builds(
+            "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format,
+            st.sampled_from([0, 1, 1900, 2000, 2024, 2026, 9999]),
+            st.integers(0, 13),
+            st.integers(0, 32),
+            st.integers(22, 25),
+            st.integers(58, 61),
+            st.integers(58, 61),
+        ),
+    )
+)
+def test_the_utc_timestamp_shortcut_decides_as_the_general_check(value):
+    """`_timestamp` settles the common UTC form with `datetime.fromisoformat`; it must accept and refuse
+    exactly what the general check does, reason included."""
+    assert _timestamp_outcome(_timestamp, value) == _timestamp_outcome(_timestamp_general, value)
+
+
+def test_the_utc_timestamp_shortcut_is_taken(monkeypatch):
+    """The common form never reaches the general check (else the shortcut is dead weight)."""
+    monkeypatch.setattr("insights.xapi.validation._timestamp_general", None)  # calling it would raise
+    _timestamp("2026-11-24T10:00:00.123Z", "timestamp")
+    with pytest.raises(TypeError):
+        _timestamp("2026-11-24T10:00:00.123+01:00", "timestamp")
