@@ -207,7 +207,7 @@ _RELATED_ACTIVITY = RelationKind.RELATED_ACTIVITY.value
 
 def index_rows(
     *,
-    statement_id: uuid.UUID,
+    id_hex: str,
     data: dict[str, Any],
     columns: dict[str, Any],
     stored: datetime,
@@ -215,13 +215,13 @@ def index_rows(
 ) -> tuple[list[Row], list[Row], dict[str, Row]]:
     """The insert-only rows indexing one statement: (relations, references, definitions by digest).
 
-    Plain tuples, not model instances: this runs for every statement on the ingest hot path.
+    Plain tuples, not model instances: this runs for every statement on the ingest hot path. `id_hex`:
+    the statement's id as 32 hex digits (`UUID.hex`), as both databases take it for a uuid column.
     `authority`: the statement's, when the caller has it already (an LRS batch's is the same for all).
     """
     authority = authority or Authority.of(data.get("authority"))
     agents, activities, defined = _related(data, top=True, authority=authority)
     actor_and_object = {columns["actor_key"], columns["object_id"]}
-    id_hex = statement_id.hex  # a Python-level property: once per statement, not once per relation
     relations: list[Row] = [
         (id_hex, _RELATED_AGENT, key, stored) for key in agents - actor_and_object if len(key) <= 1024
     ]
@@ -231,7 +231,7 @@ def index_rows(
     relations += [(id_hex, _RELATED_ACTIVITY, iri, stored) for iri in activities - {object_id} if len(iri) <= 1024]
     references: list[Row] = []
     if columns["object_type"] == "StatementRef":
-        references.append((statement_id, uuid.UUID(data["object"]["id"]), columns["verb"] == VOIDED))
+        references.append((id_hex, uuid.UUID(data["object"]["id"]), columns["verb"] == VOIDED))
     definitions: dict[str, Row] = {}
     if defined:
         for activity in defined:
@@ -399,7 +399,7 @@ def index_statements(statements: Iterable[Statement]) -> None:
         }
         statement_id = statement.id if isinstance(statement.id, uuid.UUID) else uuid.UUID(str(statement.id))
         rel, ref, defs = index_rows(
-            statement_id=statement_id, data=statement.data, columns=columns, stored=statement.stored
+            id_hex=statement_id.hex, data=statement.data, columns=columns, stored=statement.stored
         )
         relations += rel
         references += ref
@@ -510,8 +510,10 @@ def statements_store(
         raise bad_request("no statements in the request")
     parts = parts or Parts()
     validation_version = "2.0.0" if version.startswith("2.") else "1.0.3"
-    seen: dict[uuid.UUID, int] = {}
-    sent_ids: list[uuid.UUID | None] = []
+    # Ids as their canonical text (what str(UUID) gives): validation admits only the standard
+    # 8-4-4-4-12 form, so lower case is canonical, and no UUID object is built, printed or hashed.
+    seen: dict[str, int] = {}
+    sent_ids: list[str | None] = []
     for index, data in enumerate(statements):
         try:
             validate_statement(data, version=validation_version)
@@ -519,7 +521,7 @@ def statements_store(
             where = f"statements[{index}]" if len(statements) > 1 else "statement"
             raise bad_request(f"{where}: {error.reason}") from None
         if "id" in data:
-            statement_id = uuid.UUID(data["id"])
+            statement_id = data["id"].lower()
             if statement_id in seen:
                 raise bad_request(f"statements[{index}]: id {data['id']} is used twice in this batch")
             seen[statement_id] = index
@@ -532,20 +534,20 @@ def statements_store(
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the column equals the JSON's `stored`
     stored_text = format_timestamp(now)
     default_version = "2.0.0" if version.startswith("2.") else "1.0.0"
-    prepared: list[tuple[uuid.UUID, dict[str, Any], dict[str, Any], datetime]] = []
-    voiding_targets: dict[uuid.UUID, int] = {}
+    prepared: list[Prepared] = []
+    voiding_targets: dict[str, int] = {}
     for index, (sent, sent_id) in enumerate(zip(statements, sent_ids, strict=True)):
         data = dict(with_context_activity_arrays(sent))
-        statement_id = sent_id or uuid.uuid4()
-        data["id"] = str(statement_id)
+        statement_id = sent_id or str(uuid.uuid4())
+        data["id"] = statement_id
         data.setdefault("timestamp", stored_text)
         data["stored"] = stored_text
         data["authority"] = authority
         data.setdefault("version", default_version)
         columns = statement_columns(data)
         if columns["object_type"] == "StatementRef":
-            target = uuid.UUID(data["object"]["id"])
-            columns["object_id"] = str(target)
+            target = data["object"]["id"].lower()
+            columns["object_id"] = target
             if columns["verb"] == VOIDED:
                 voiding_targets[target] = index
         prepared.append((statement_id, data, columns, _timestamp_of(data["timestamp"], now)))
@@ -560,16 +562,16 @@ def statements_store(
         fresh, definitions = _store_prepared(prepared, statements, voiding_targets, parts, now, racing=True)
     if fresh and definitions:
         _store_definitions(definitions)
-    return [str(i) for i in ids]
+    return ids
 
 
-Prepared = tuple[uuid.UUID, dict[str, Any], dict[str, Any], datetime]
+Prepared = tuple[str, dict[str, Any], dict[str, Any], datetime]  # (id text, data, columns, timestamp)
 
 
 def _store_prepared(
     prepared: list[Prepared],
     statements: list[Any],
-    voiding_targets: dict[uuid.UUID, int],
+    voiding_targets: dict[str, int],
     parts: Parts,
     now: datetime,
     *,
@@ -612,7 +614,7 @@ def _store_prepared(
         for statement_id, data, columns, timestamp in fresh:
             voided = statement_id in voided_later and columns["verb"] != VOIDED
             rel, ref, defs = index_rows(
-                statement_id=statement_id,
+                id_hex=statement_id.replace("-", ""),
                 data=data,
                 columns=columns,
                 stored=now,
@@ -622,7 +624,7 @@ def _store_prepared(
                 rows.append(_statement_line(data, columns, timestamp, stored_text, voided=voided))
             else:
                 row = statement_row(
-                    statement_id=statement_id, data=data, columns=columns, timestamp=timestamp, stored=now
+                    statement_id=uuid.UUID(statement_id), data=data, columns=columns, timestamp=timestamp, stored=now
                 )
                 rows.append((*row[:11], True, *row[12:]) if voided else row)
             relations += rel
@@ -661,11 +663,11 @@ def _store_prepared(
 class Held(NamedTuple):
     """What the store already holds about a batch's ids, from one query (`_held_statements`)."""
 
-    statements: dict[uuid.UUID, dict[str, Any]]  # the statements already stored under these ids: id → data
-    voided_later: set[uuid.UUID]  # ids a stored voiding statement targets (voiding may arrive first)
+    statements: dict[str, dict[str, Any]]  # the statements already stored under these ids: id text → data
+    voided_later: set[str]  # ids a stored voiding statement targets (voiding may arrive first)
 
 
-def _held_statements(ids: list[uuid.UUID], *, statements: bool = True) -> Held:
+def _held_statements(ids: list[str], *, statements: bool = True) -> Held:
     """The batch's ids already stored (unless `statements=False`), and those already voided by a stored
     statement, in one round trip.
 
@@ -675,10 +677,10 @@ def _held_statements(ids: list[uuid.UUID], *, statements: bool = True) -> Held:
     server. Held data comes back as jsonb text, decoded with json like JSONField does.
     """
     if connection.vendor != "postgresql":
-        held = dict(Statement.objects.filter(id__in=ids).values_list("id", "data")) if statements else {}
+        rows = Statement.objects.filter(id__in=ids).values_list("id", "data") if statements else ()
         voided = StatementReference.objects.filter(target__in=ids, voiding=True).values_list("target", flat=True)
-        return Held(held, set(voided))
-    array = uuid_array_literal([statement_id.hex for statement_id in ids])  # a third of str()'s cost
+        return Held({str(statement_id): data for statement_id, data in rows}, {str(target) for target in voided})
+    array = uuid_array_literal(ids)
     with connection.cursor() as cursor:
         if statements:
             cursor.execute(_held_sql(), [array, array])
@@ -689,9 +691,9 @@ def _held_statements(ids: list[uuid.UUID], *, statements: bool = True) -> Held:
     voided = set()
     for statement_id, text in rows:
         if text is None:
-            voided.add(statement_id)
+            voided.add(str(statement_id))
         else:
-            held[statement_id] = json.loads(text)
+            held[str(statement_id)] = json.loads(text)
     return Held(held, voided)
 
 
@@ -729,9 +731,9 @@ def _store_definitions(definitions: dict[str, Row]) -> None:
     _remember_definitions(digests)
 
 
-def _check_voiding(targets: dict[uuid.UUID, int], in_batch: dict[uuid.UUID, str]) -> None:
+def _check_voiding(targets: dict[str, int], in_batch: dict[str, str]) -> None:
     """A voiding statement must not target a voiding statement (already stored or in the same batch)."""
-    held = dict(Statement.objects.filter(id__in=list(targets)).values_list("id", "verb"))
+    held = {str(pk): verb for pk, verb in Statement.objects.filter(id__in=list(targets)).values_list("id", "verb")}
     for target, index in targets.items():
         verb = in_batch.get(target) or held.get(target)
         if verb == VOIDED:
