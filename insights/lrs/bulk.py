@@ -14,7 +14,10 @@ values are adapted once by type and sent as:
 `copy_lines` is the faster path on PostgreSQL for rows that cannot conflict (checked beforehand in the
 same transaction): COPY, whose text lines the caller formats (`copy_escape` each field) and the server
 parses without the array and executor overhead (about a third less CPU on both sides than
-`insert_rows`). COPY has no ON CONFLICT: a unique violation raises IntegrityError and the caller decides.
+`insert_rows`). `copy_records` is COPY's binary format, for the widest rows (statements): the server
+skips scanning every character of a 1 KB JSON field for escapes and parsing dates and UUIDs, about
+a sixth of its COPY CPU, and the caller skips formatting them. COPY has no ON CONFLICT: a unique
+violation raises IntegrityError and the caller decides.
 
 Only the types the LRS tables use are handled: str, int, bool, None, UUID, aware datetime, bytes,
 and JSON columns (given as Python values, serialised here; as arrays where the column is an array type).
@@ -23,9 +26,10 @@ and JSON columns (given as Python values, serialised here; as arrays where the c
 from __future__ import annotations
 
 import json
+import struct
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -200,3 +204,56 @@ def copy_lines(model: type[models.Model], columns: Sequence[str], lines: Sequenc
 def _copy_sql(model: type[models.Model], columns: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name
     return f"COPY {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
+
+
+# COPY's binary format (PostgreSQL's COPY documentation, "Binary Format"): a
+# signature, flags and header-extension length, then per row a field count and per field a length
+# (-1 for NULL) and the type's binary send format, then -1 as the field count to end.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_BINARY_TRAILER = b"\xff\xff"
+BINARY_NULL = b"\xff\xff\xff\xff"
+BINARY_FALSE = b"\x00\x00\x00\x01\x00"
+BINARY_TRUE = b"\x00\x00\x00\x01\x01"
+_PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+binary_length = struct.Struct(">i").pack  # a field's length, in front of its bytes
+_timestamp_field = struct.Struct(">iq").pack
+
+
+def binary_field_count(count: int) -> bytes:
+    return struct.pack(">h", count)
+
+
+def binary_text(value: str) -> bytes:
+    """A text or varchar field: its UTF-8 bytes."""
+    encoded = value.encode()
+    return binary_length(len(encoded)) + encoded
+
+
+def binary_uuid(hex_digits: str) -> bytes:
+    """A uuid field from 32 hex digits (`UUID.hex`) or the 8-4-4-4-12 form (a UUID object: its str)."""
+    return b"\x00\x00\x00\x10" + bytes.fromhex(str(hex_digits).replace("-", ""))
+
+
+def binary_timestamptz(value: datetime) -> bytes:
+    """A timestamptz field: microseconds since 2000-01-01 UTC as int64 (an aware datetime only)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime in a bulk insert")
+    return _timestamp_field(8, (value - _PG_EPOCH) // _MICROSECOND)
+
+
+def binary_int2(value: int) -> bytes:
+    return struct.pack(">ih", 2, value)
+
+
+def copy_records(model: type[models.Model], columns: Sequence[str], records: Sequence[bytes]) -> None:
+    """COPY rows already encoded in COPY's binary format (each a `binary_field_count`, then each field
+    by the `binary_*` helper for its column's type), in the caller's transaction; PostgreSQL only. A
+    unique violation raises IntegrityError, and a value the column cannot hold a DataError.
+    """
+    if not records:
+        return
+    payload = b"".join((_BINARY_HEADER, *records, _BINARY_TRAILER))
+    sql = _copy_sql(model, tuple(columns)) + " (FORMAT binary)"
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.copy(sql) as copy:
+        copy.write(payload)

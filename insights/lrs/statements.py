@@ -56,7 +56,22 @@ from insights.xapi.statements import format_timestamp
 from insights.xapi.validation import SIGNATURE_USAGE, VOIDED, StatementValidationError, validate_statement
 
 from . import jws
-from .bulk import copy_escape, copy_lines, insert_rows, uuid_array_literal
+from .bulk import (
+    BINARY_FALSE,
+    BINARY_NULL,
+    BINARY_TRUE,
+    binary_field_count,
+    binary_int2,
+    binary_length,
+    binary_text,
+    binary_timestamptz,
+    binary_uuid,
+    copy_escape,
+    copy_lines,
+    copy_records,
+    insert_rows,
+    uuid_array_literal,
+)
 from .http import LRSError, bad_request
 from .params import parse_timestamp
 
@@ -295,28 +310,57 @@ def statement_row(
     )
 
 
-def _statement_line(
-    data: dict[str, Any], columns: dict[str, Any], timestamp: datetime, stored_text: str, *, voided: bool
-) -> str:
-    """`statement_row` (actor_user_id None) as one COPY text line, for `copy_lines`: the same values as
-    the row's INSERT stores (tests/insights/lrs/test_statements.py compares the two paths)."""
+_RECORD_START = binary_field_count(len(_STATEMENT_COLUMNS))
+_UUID_LENGTH = b"\x00\x00\x00\x10"
+_length = binary_length
+# forward_state PENDING, forward_attempts 0, forward_error "", forwarded_at NULL
+_RECORD_END = binary_int2(0) + binary_int2(0) + binary_text("") + BINARY_NULL
+
+
+def _statement_record(
+    data: dict[str, Any], columns: dict[str, Any], id_hex: str, timestamp: datetime, stored: bytes, *, voided: bool
+) -> bytes:
+    """`statement_row` (actor_user_id None) as one row of COPY's binary format, for `copy_records`; `stored`
+    is the batch's `binary_timestamptz`. The same values as the row's INSERT stores
+    (tests/insights/lrs/test_statements.py compares the two paths).
+
+    Each field is written out here rather than through bulk's `binary_*` helpers: ten calls fewer per
+    statement, a fifth of this function's time.
+    """
+    verb = columns["verb"].encode()
+    actor = columns["actor_key"].encode()
+    object_id = columns["object_id"].encode()
+    object_type = columns["object_type"].encode()
+    course = columns["course_iri"].encode()
+    lesson = columns["lesson_iri"].encode()
     registration = columns["registration"]
-    return "\t".join(
+    json_text = _encode_json(data)
+    return b"".join(
         (
-            data["id"],  # str(statement_id)
-            copy_escape(columns["verb"]),
-            copy_escape(columns["actor_key"]),
-            "\\N",  # actor_user_id: statements from external producers have no Guild user
-            copy_escape(columns["object_id"]),
-            copy_escape(columns["object_type"]),
-            "\\N" if registration is None else copy_escape(str(registration)),
-            copy_escape(columns["course_iri"]),
-            copy_escape(columns["lesson_iri"]),
-            timestamp.isoformat(),
-            stored_text,
-            "t" if voided else "f",
-            copy_escape(_encode_json(data).decode()),
-            "0\t0\t\t\\N",  # forward_state PENDING, forward_attempts, forward_error "", forwarded_at NULL
+            _RECORD_START,
+            _UUID_LENGTH,
+            bytes.fromhex(id_hex),
+            _length(len(verb)),
+            verb,
+            _length(len(actor)),
+            actor,
+            BINARY_NULL,  # actor_user_id: statements from external producers have no Guild user
+            _length(len(object_id)),
+            object_id,
+            _length(len(object_type)),
+            object_type,
+            BINARY_NULL if registration is None else binary_uuid(registration),
+            _length(len(course)),
+            course,
+            _length(len(lesson)),
+            lesson,
+            binary_timestamptz(timestamp),
+            stored,
+            BINARY_TRUE if voided else BINARY_FALSE,
+            _length(len(json_text) + 1),
+            b"\x01",  # jsonb's binary format: a version byte, then the JSON text
+            json_text,
+            _RECORD_END,
         )
     )
 
@@ -579,7 +623,7 @@ def _store_prepared(
 ) -> tuple[list[Prepared], dict[str, Row]]:
     """The batch's one transaction; returns (statements newly stored, their activity definitions).
 
-    On PostgreSQL's first pass statements and filter-index rows go in by COPY (`copy_lines`) without
+    On PostgreSQL's first pass statements and filter-index rows go in by COPY (`copy_records`, `copy_lines`) without
     asking which ids are already stored: the primary key refuses a stored id (IntegrityError, the whole
     transaction rolls back), and a batch resent whole or in part is rare, while the probe cost every
     batch of 100 about 0.5 ms of PostgreSQL and 0.2 ms of Python, 3-5% of its ingest CPU
@@ -588,10 +632,10 @@ def _store_prepared(
     """
     ids = [item[0] for item in prepared]
     definitions: dict[str, Row] = {}
-    # PostgreSQL, first pass: COPY text lines built here (`_statement_line`); else row tuples for INSERTs.
-    as_lines = not racing and connection.vendor == "postgresql"
+    # PostgreSQL, first pass: binary COPY records built here (`_statement_record`); else row tuples for INSERTs.
+    by_copy = not racing and connection.vendor == "postgresql"
     with transaction.atomic():
-        existing, voided_later = _held_statements(ids, statements=not as_lines)
+        existing, voided_later = _held_statements(ids, statements=not by_copy)
         fresh = []
         for item, sent in zip(prepared, statements, strict=True):
             held = existing.get(item[0])
@@ -607,21 +651,23 @@ def _store_prepared(
             return fresh, definitions
         fresh_ids = [item[0] for item in fresh]
         stored_text = now.isoformat()
+        stored_field = binary_timestamptz(now)
         rows: list[Any] = []
         relations: list[Any] = []
         references: list[Row] = []
         authority = Authority.of(fresh[0][1]["authority"])  # statements_store gave each the credential's
         for statement_id, data, columns, timestamp in fresh:
             voided = statement_id in voided_later and columns["verb"] != VOIDED
+            id_hex = statement_id.replace("-", "")
             rel, ref, defs = index_rows(
-                id_hex=statement_id.replace("-", ""),
+                id_hex=id_hex,
                 data=data,
                 columns=columns,
                 stored=now,
                 authority=authority,
             )
-            if as_lines:
-                rows.append(_statement_line(data, columns, timestamp, stored_text, voided=voided))
+            if by_copy:
+                rows.append(_statement_record(data, columns, id_hex, timestamp, stored_field, voided=voided))
             else:
                 row = statement_row(
                     statement_id=uuid.UUID(statement_id), data=data, columns=columns, timestamp=timestamp, stored=now
@@ -630,8 +676,8 @@ def _store_prepared(
             relations += rel
             references += ref
             definitions.update(defs)
-        if as_lines:
-            copy_lines(Statement, _STATEMENT_COLUMNS, rows)
+        if by_copy:
+            copy_records(Statement, _STATEMENT_COLUMNS, rows)
             # The ids are hex digits: their array literal needs no COPY escaping.
             relation_lines = [
                 f"{kind}\t{copy_escape(value)}\t{stored_text}\t{uuid_array_literal(ids)}"

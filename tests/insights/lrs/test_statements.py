@@ -505,9 +505,9 @@ ODD_STATEMENTS = [
 ]
 
 
-def test_copy_lines_store_what_the_insert_path_stores(xapi: XAPIClient, monkeypatch):
-    """On PostgreSQL a fresh batch goes in as COPY text lines built by `_statement_line` and an f-string per
-    filter-index row; the INSERT path (statement_row, index_rows tuples) is the reference. Odd values
+def test_copy_stores_what_the_insert_path_stores(xapi: XAPIClient, monkeypatch):
+    """On PostgreSQL a fresh batch goes in by COPY: binary records built by `_statement_record`, and a text
+    line per filter-index row; the INSERT path (statement_row, index_rows tuples) is the reference. Odd values
     (escapes, tabs, newlines, backslashes, `\\N`, upper-case UUIDs, offsets, Groups, SubStatements) must
     be stored identically by both. On SQLite both runs take the INSERT path."""
     from insights.lrs import statements as store
@@ -548,7 +548,8 @@ def test_copy_lines_store_what_the_insert_path_stores(xapi: XAPIClient, monkeypa
     def no_copy(*args, **kwargs):
         raise IntegrityError("take the INSERT path")
 
-    monkeypatch.setattr(store, "copy_lines", no_copy)  # the batch then runs again with INSERTs
+    monkeypatch.setattr(store, "copy_records", no_copy)  # the batch then runs again with INSERTs
+    monkeypatch.setattr(store, "copy_lines", no_copy)
     post_all()
     again = snapshot()
     for key in by_copy[0]:
