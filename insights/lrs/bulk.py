@@ -11,13 +11,11 @@ values are adapted once by type and sent as:
   database's own work. It also stays far from the 65,535 bind-parameter limit at any size.
 - SQLite: `executemany` of one prepared INSERT (a C loop in sqlite3).
 
-`copy_lines` is the faster path on PostgreSQL for rows that cannot conflict (checked beforehand in the
-same transaction): COPY, whose text lines the caller formats (`copy_escape` each field) and the server
-parses without the array and executor overhead (about a third less CPU on both sides than
-`insert_rows`). `copy_records` is COPY's binary format, for the widest rows (statements): the server
-skips scanning every character of a 1 KB JSON field for escapes and parsing dates and UUIDs, about
-a sixth of its COPY CPU, and the caller skips formatting them. COPY has no ON CONFLICT: a unique
-violation raises IntegrityError and the caller decides.
+`copy_records` is the faster path on PostgreSQL for rows that cannot conflict (checked beforehand in
+the same transaction): COPY in its binary format, whose records the caller builds (`binary_*`) and the
+server reads without the array and executor overhead of `insert_rows`, and without parsing text: no
+scan of every character of a statement's 1 KB JSON for escapes, no date, UUID or array parsing. COPY
+has no ON CONFLICT: a unique violation raises IntegrityError and the caller decides.
 
 Only the types the LRS tables use are handled: str, int, bool, None, UUID, aware datetime, bytes,
 and JSON columns (given as Python values, serialised here; as arrays where the column is an array type).
@@ -166,40 +164,6 @@ def insert_rows(
         cursor.executemany(_sqlite_sql(model, columns, conflict), params)
 
 
-def copy_escape(text: str) -> str:
-    """A str as a field of COPY's text format: backslash, tab, newline and carriage return escaped.
-
-    Four C-level scans, and a replace only when one is found (most values have none). NUL is not
-    escaped: PostgreSQL refuses it in text whatever the format (a DataError, as with psycopg's COPY).
-    """
-    if "\\" in text:
-        text = text.replace("\\", "\\\\")
-    if "\t" in text:
-        text = text.replace("\t", "\\t")
-    if "\n" in text:
-        text = text.replace("\n", "\\n")
-    if "\r" in text:
-        text = text.replace("\r", "\\r")
-    return text
-
-
-def copy_lines(model: type[models.Model], columns: Sequence[str], lines: Sequence[str]) -> None:
-    """COPY rows already formatted as COPY text lines (fields joined by tabs, each escaped with
-    `copy_escape`, NULL as \\N), in the caller's transaction; PostgreSQL only. A unique violation raises
-    IntegrityError.
-
-    For the ingest hot path, whose callers know their columns' types: a line built with one f-string
-    costs a fraction of psycopg's `write_row`, whose per-row Python wrapper and Python-level dumpers
-    (UUID) were most of the COPY's client CPU (~3 µs per filter-index row, ~8 µs per statement row).
-    """
-    if not lines:
-        return
-    payload = ("\n".join(lines) + "\n").encode()
-    sql = _copy_sql(model, tuple(columns))
-    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.copy(sql) as copy:
-        copy.write(payload)
-
-
 @lru_cache(maxsize=64)
 def _copy_sql(model: type[models.Model], columns: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name
@@ -244,6 +208,17 @@ def binary_timestamptz(value: datetime) -> bytes:
 
 def binary_int2(value: int) -> bytes:
     return struct.pack(">ih", 2, value)
+
+
+_UUID_TYPE_OID = 2950  # pg_type's oid for uuid, fixed in PostgreSQL's catalog
+# The field's length, then the array header: one dimension, no NULLs, the element type, the
+# dimension's length and lower bound.
+_uuid_array_head = struct.Struct(">iiiiii").pack
+
+
+def binary_uuid_array(elements: Sequence[bytes]) -> bytes:
+    """A uuid[] field from its elements, each already a `binary_uuid` (an element is a length and its bytes)."""
+    return _uuid_array_head(20 + 20 * len(elements), 1, 0, _UUID_TYPE_OID, len(elements), 1) + b"".join(elements)
 
 
 def copy_records(model: type[models.Model], columns: Sequence[str], records: Sequence[bytes]) -> None:

@@ -506,8 +506,8 @@ ODD_STATEMENTS = [
 
 
 def test_copy_stores_what_the_insert_path_stores(xapi: XAPIClient, monkeypatch):
-    """On PostgreSQL a fresh batch goes in by COPY: binary records built by `_statement_record`, and a text
-    line per filter-index row; the INSERT path (statement_row, index_rows tuples) is the reference. Odd values
+    """On PostgreSQL a fresh batch goes in by binary COPY: records built by `_statement_record`, and one per
+    filter-index row; the INSERT path (statement_row, index_rows tuples) is the reference. Odd values
     (escapes, tabs, newlines, backslashes, `\\N`, upper-case UUIDs, offsets, Groups, SubStatements) must
     be stored identically by both. On SQLite both runs take the INSERT path."""
     from insights.lrs import statements as store
@@ -549,7 +549,6 @@ def test_copy_stores_what_the_insert_path_stores(xapi: XAPIClient, monkeypatch):
         raise IntegrityError("take the INSERT path")
 
     monkeypatch.setattr(store, "copy_records", no_copy)  # the batch then runs again with INSERTs
-    monkeypatch.setattr(store, "copy_lines", no_copy)
     post_all()
     again = snapshot()
     for key in by_copy[0]:
