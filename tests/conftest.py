@@ -35,6 +35,22 @@ def lessons(course_and_lessons):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and what the migrations put in it serialized at once.
+
+    Serialized lazily instead, by the first test asking for `baseline_data`, it could be a database that an
+    earlier transactional test had flushed (a run of tests/insights alone: the migration test in
+    lrs/test_agent_filter.py flushes before the exports' read-ahead tests ask), and every restore after
+    would bring back an empty site.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if getattr(connection, "_test_serialized_contents", None) is None:
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(scope="session")
 def _baseline_data(django_db_setup, django_db_blocker) -> str:
     """What the migrations put in the database (home page, catalogue, groups…), serialized once."""
     from django.db import connection
