@@ -324,7 +324,7 @@ def _statement_record(
     row's INSERT stores (tests/insights/lrs/test_statements.py compares the two paths).
 
     Each field is written out here rather than through bulk's `binary_*` helpers: ten calls fewer per
-    statement, a fifth of this function's time.
+    statement, about a sixth of this function's time (4.0 µs against 4.9).
     """
     verb = columns["verb"].encode()
     actor = columns["actor_key"].encode()
