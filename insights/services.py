@@ -29,21 +29,33 @@ def guild_authority() -> dict[str, Any]:
     return {"objectType": "Agent", "account": {"homePage": site_root(), "name": "guild"}}
 
 
-def _context_activity_ids(data: dict[str, Any]) -> list[str]:
-    ids = [data["object"].get("id", "")] if data["object"].get("objectType", "Activity") == "Activity" else []
-    for activities in (data.get("context", {}).get("contextActivities") or {}).values():
-        items = activities if isinstance(activities, list) else [activities]
-        ids.extend(item.get("id", "") for item in items)
-    return ids
+def _guild_activity_iris(data: dict[str, Any], prefix: str) -> list[str]:
+    """The statement's activity ids (its object, then its context activities) that start with `prefix`.
+
+    Most statements name no Guild activity: a prefix test per id, with no list of every id built, is all
+    they cost (this runs for every statement the LRS ingests).
+    """
+    found = []
+    obj = data["object"]
+    if obj.get("objectType", "Activity") == "Activity":
+        iri = obj.get("id", "")
+        if iri.__class__ is str and iri.startswith(prefix):
+            found.append(iri)
+    context_activities = (data.get("context") or {}).get("contextActivities")
+    if context_activities:
+        for activities in context_activities.values():
+            for activity in activities if activities.__class__ is list else (activities,):
+                iri = activity.get("id", "")
+                if iri.__class__ is str and iri.startswith(prefix):
+                    found.append(iri)
+    return found
 
 
 def statement_columns(data: dict[str, Any]) -> dict[str, Any]:
     """The indexed columns for a statement; course and lesson come from any Guild IRI it mentions."""
     course_iri = lesson_iri = ""
-    guild_prefix = site_root() + "/xapi/activities/"  # only Guild's own IRIs can name a course or lesson
-    for iri in _context_activity_ids(data):
-        if not (iri.__class__ is str and iri.startswith(guild_prefix)):
-            continue
+    # Only Guild's own IRIs can name a course or lesson.
+    for iri in _guild_activity_iris(data, site_root() + "/xapi/activities/"):
         parsed = parse_activity_iri(iri)
         if parsed and parsed[0] == "course" and not course_iri:
             course_iri = iri
