@@ -588,3 +588,14 @@ def test_the_timestamp_column_holds_the_statements_instant_in_any_iso_form(xapi:
     stored = Statement.objects.get(id=statement_id)
     assert stored.timestamp == instant
     assert stored.data["timestamp"] == sent  # the JSON keeps what the producer sent
+
+
+@pytest.mark.parametrize("sent", ["0000-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00"])
+def test_a_timestamp_no_datetime_can_hold_is_stored_with_the_stored_time_in_its_column(xapi: XAPIClient, sent):
+    """ISO 8601 allows year 0000, and an offset can put an instant before year 1 in UTC: the statement is
+    valid and kept as sent, and its `timestamp` column (which must hold a date) takes the time it was stored."""
+    statement_id = new_id()
+    assert xapi.post("statements", [make_statement(id=statement_id, timestamp=sent)]).status_code == 200
+    stored = Statement.objects.get(id=statement_id)
+    assert stored.timestamp == stored.stored
+    assert stored.data["timestamp"] == sent
