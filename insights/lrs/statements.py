@@ -534,6 +534,23 @@ def _check_attachments(statements: list[dict[str, Any]], parts: Parts) -> None:
         raise bad_request(f"multipart part(s) {', '.join(sorted(extra))} match no attachment of the statements")
 
 
+# Indexed columns whose value comes from the producer, with their width: xAPI sets no limit, and the
+# database would refuse a longer value inside the batch's transaction (a 500).
+_COLUMN_LIMITS = tuple(
+    (column, Statement._meta.get_field(column).max_length, what)
+    for column, what in (
+        ("verb", "the verb's id"),
+        ("actor_key", "the actor's identifier"),
+        ("object_id", "the object's id"),
+    )
+)
+
+
+def _where(index: int, statements: list[Any]) -> str:
+    """How a 400's reason names the statement at `index` of a request."""
+    return f"statements[{index}]" if len(statements) > 1 else "statement"
+
+
 def statements_store(
     *,
     statements: list[Any],
@@ -554,8 +571,7 @@ def statements_store(
         try:
             validate_statement(data, version=validation_version)
         except StatementValidationError as error:
-            where = f"statements[{index}]" if len(statements) > 1 else "statement"
-            raise bad_request(f"{where}: {error.reason}") from None
+            raise bad_request(f"{_where(index, statements)}: {error.reason}") from None
         if "id" in data:
             statement_id = data["id"].lower()
             if statement_id in seen:
@@ -581,6 +597,10 @@ def statements_store(
         data["authority"] = authority
         data.setdefault("version", default_version)
         columns = statement_columns(data)
+        for column, limit, what in _COLUMN_LIMITS:
+            if len(columns[column]) > limit:
+                where = _where(index, statements)
+                raise bad_request(f"{where}: {what} is longer than this LRS stores ({limit} characters)")
         if columns["object_type"] == "StatementRef":
             target = data["object"]["id"].lower()
             columns["object_id"] = target

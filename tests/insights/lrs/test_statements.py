@@ -599,3 +599,37 @@ def test_a_timestamp_no_datetime_can_hold_is_stored_with_the_stored_time_in_its_
     stored = Statement.objects.get(id=statement_id)
     assert stored.timestamp == stored.stored
     assert stored.data["timestamp"] == sent
+
+
+def _iri(length: int) -> str:
+    return "http://e.com/" + "x" * (length - len("http://e.com/"))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"verb": {"id": _iri(513)}}, "the verb's id is longer than this LRS stores (512 characters)"),
+        ({"object": {"id": _iri(1025)}}, "the object's id is longer than this LRS stores (1024 characters)"),
+        (
+            {"actor": {"account": {"homePage": "http://e.com", "name": "n" * 500}}},
+            "the actor's identifier is longer than this LRS stores (512 characters)",
+        ),
+    ],
+    ids=["verb", "object", "actor"],
+)
+def test_a_value_longer_than_its_indexed_column_is_400_and_stores_nothing(xapi: XAPIClient, overrides, reason):
+    """xAPI sets no length limit, but the verb, actor and object are indexed columns of fixed width: a longer
+    value is refused with the reason, the whole batch with it (on PostgreSQL it was a 500 from the COPY)."""
+    batch = [make_statement(id=new_id()), make_statement(id=new_id(), **overrides)]
+    response = xapi.post("statements", batch)
+    assert response.status_code == 400
+    assert response.json()["message"] == f"statements[1]: {reason}"
+    assert not Statement.objects.exists()
+
+
+def test_values_as_long_as_their_indexed_columns_are_stored(xapi: XAPIClient):
+    statement_id = new_id()
+    statement = make_statement(id=statement_id, verb={"id": _iri(512)}, object={"id": _iri(1024)})
+    assert xapi.post("statements", [statement]).status_code == 200
+    stored = Statement.objects.get(id=statement_id)
+    assert (len(stored.verb), len(stored.object_id)) == (512, 1024)
