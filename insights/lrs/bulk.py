@@ -194,11 +194,9 @@ def binary_text(value: str) -> bytes:
     return binary_length(len(encoded)) + encoded
 
 
-def binary_uuid(hex_digits: str) -> bytes:
-    """A uuid field from 32 hex digits (`UUID.hex`) or the 8-4-4-4-12 form (a UUID object: its str)."""
-    if len(hex_digits) != 32:
-        hex_digits = str(hex_digits).replace("-", "")
-    return b"\x00\x00\x00\x10" + bytes.fromhex(hex_digits)
+def binary_uuid(text: str) -> bytes:
+    """A uuid field from its text: 32 hex digits (`UUID.hex`) or the 8-4-4-4-12 form."""
+    return b"\x00\x00\x00\x10" + bytes.fromhex(text if len(text) == 32 else text.replace("-", ""))
 
 
 def binary_timestamptz(value: datetime) -> bytes:
