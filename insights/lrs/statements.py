@@ -309,7 +309,6 @@ def statement_row(
 
 
 _RECORD_START = binary_field_count(len(_STATEMENT_COLUMNS))
-_length = binary_length
 # forward_state PENDING, forward_attempts 0, forward_error "", forwarded_at NULL
 _RECORD_END = binary_int2(0) + binary_int2(0) + binary_text("") + BINARY_NULL
 _RELATION_START = binary_field_count(len(_RELATION_COLUMNS))
@@ -337,24 +336,24 @@ def _statement_record(
         (
             _RECORD_START,
             id_field,
-            _length(len(verb)),
+            binary_length(len(verb)),
             verb,
-            _length(len(actor)),
+            binary_length(len(actor)),
             actor,
             BINARY_NULL,  # actor_user_id: statements from external producers have no Guild user
-            _length(len(object_id)),
+            binary_length(len(object_id)),
             object_id,
-            _length(len(object_type)),
+            binary_length(len(object_type)),
             object_type,
             BINARY_NULL if registration is None else binary_uuid(registration),
-            _length(len(course)),
+            binary_length(len(course)),
             course,
-            _length(len(lesson)),
+            binary_length(len(lesson)),
             lesson,
             binary_timestamptz(timestamp),
             stored,
             BINARY_TRUE if voided else BINARY_FALSE,
-            _length(len(json_text) + 1),
+            binary_length(len(json_text) + 1),
             b"\x01",  # jsonb's binary format: a version byte, then the JSON text
             json_text,
             _RECORD_END,
