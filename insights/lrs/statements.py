@@ -533,16 +533,21 @@ def _check_attachments(statements: list[dict[str, Any]], parts: Parts) -> None:
         raise bad_request(f"multipart part(s) {', '.join(sorted(extra))} match no attachment of the statements")
 
 
-# Indexed columns whose value comes from the producer, with their width: xAPI sets no limit, and the
+# The widths of the indexed columns whose value comes from the producer: xAPI sets no limit, and the
 # database would refuse a longer value inside the batch's transaction (a 500).
-_COLUMN_LIMITS = tuple(
-    (column, Statement._meta.get_field(column).max_length, what)
-    for column, what in (
-        ("verb", "the verb's id"),
-        ("actor_key", "the actor's identifier"),
-        ("object_id", "the object's id"),
-    )
+_VERB_WIDTH, _ACTOR_WIDTH, _OBJECT_WIDTH = (
+    Statement._meta.get_field(column).max_length for column in ("verb", "actor_key", "object_id")
 )
+
+
+def _refuse_too_long(columns: dict[str, Any], where: str) -> None:
+    for column, width, what in (
+        ("verb", _VERB_WIDTH, "the verb's id"),
+        ("actor_key", _ACTOR_WIDTH, "the actor's identifier"),
+        ("object_id", _OBJECT_WIDTH, "the object's id"),
+    ):
+        if len(columns[column]) > width:
+            raise bad_request(f"{where}: {what} is longer than this LRS stores ({width} characters)")
 
 
 def _where(index: int, statements: list[Any]) -> str:
@@ -596,10 +601,12 @@ def statements_store(
         data["authority"] = authority
         data.setdefault("version", default_version)
         columns = statement_columns(data)
-        for column, limit, what in _COLUMN_LIMITS:
-            if len(columns[column]) > limit:
-                where = _where(index, statements)
-                raise bad_request(f"{where}: {what} is longer than this LRS stores ({limit} characters)")
+        if (
+            len(columns["verb"]) > _VERB_WIDTH
+            or len(columns["actor_key"]) > _ACTOR_WIDTH
+            or len(columns["object_id"]) > _OBJECT_WIDTH
+        ):
+            _refuse_too_long(columns, _where(index, statements))
         if columns["object_type"] == "StatementRef":
             target = data["object"]["id"].lower()
             columns["object_id"] = target
